@@ -1,0 +1,253 @@
+"""The one pipeline every reader feeds: read → clean → store (with the original) → index.
+
+Each article is stored in its own transaction together with its original, so a failure leaves
+nothing half-written; rejected inputs are recorded with their reason and the batch goes on.
+"""
+
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from archive.models import Article, Rejection, Source, StoryFingerprint, StoryGroup
+from archive.search.indexing import index_articles
+from archive.search.signals import deferred_indexing
+from archive.text import fingerprint
+from archive.text.arabic import normalize
+from archive.text.article import CleanArticle, NotAnArticle
+
+from .extract import extract
+from .items import RawItem
+from .items import Rejection as ReaderRejection
+from .readers import read_paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Summary:
+    added: int = 0
+    duplicates: int = 0
+    grouped: int = 0  # added articles that joined a story group of syndicated copies
+    new_sources: list[str] = field(default_factory=list)
+    rejected: list[ReaderRejection] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"added: {self.added}",
+            f"duplicates: {self.duplicates}",
+            f"syndicated copies grouped: {self.grouped}",
+            f"rejected: {len(self.rejected)}",
+        ]
+        out += [f"  {r.origin}: {r.reason}" for r in self.rejected]
+        if self.new_sources:
+            out.append(f"new sources to review: {', '.join(self.new_sources)}")
+        return out
+
+
+def name_key(text: str) -> str:
+    """How outlet names are compared: Arabic-normalized, case- and space-insensitive."""
+    return " ".join(normalize(text).split())
+
+
+def host_of(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+class SourceResolver:
+    """Finds the Source an article belongs to: explicit name, then URL domain, then the page's own guess."""
+
+    def __init__(self):
+        self.by_name: dict[str, Source] = {}
+        self.by_domain: dict[str, Source] = {}
+        for source in Source.objects.all():
+            self.remember(source)
+
+    def remember(self, source: Source) -> None:
+        for name in source.names():
+            self.by_name.setdefault(name_key(name), source)
+        if source.domain:
+            self.by_domain[source.domain.removeprefix("www.").lower()] = source
+
+    def find(self, name: str = "", url: str = "") -> Source | None:
+        if name and (found := self.by_name.get(name_key(name))):
+            return found
+        host = host_of(url).lower()
+        while host:
+            if found := self.by_domain.get(host):
+                return found
+            host = host.partition(".")[2] if host.count(".") > 1 else ""
+        return None
+
+    def resolve(self, explicit: str, url: str, guess: str) -> tuple[Source, bool]:
+        """The source and whether it was created now (flagged for an editor to review)."""
+        found = (explicit and self.find(explicit)) or self.find(url=url) or (guess and self.find(guess))
+        if found:
+            return found, False
+        host = host_of(url)
+        name = (explicit or guess or host or "مصدر غير معروف").strip()[:200]
+        source, created = Source.objects.get_or_create(
+            name=name, defaults={"domain": host, "aliases": [host] if host else [], "needs_review": True}
+        )
+        self.remember(source)
+        return source, created
+
+
+class Pipeline:
+    """Ingests inputs into the archive and indexes what it added, in batches."""
+
+    def __init__(
+        self,
+        source: str = "",
+        manifest: Path | None = None,
+        index: bool = True,
+        batch_size: int = 500,
+        progress: Callable[[Iterable], Iterable] | None = None,
+    ):
+        self.source = source
+        self.manifest = manifest
+        self.index = index
+        self.batch_size = batch_size
+        self.progress = progress or (lambda items: items)
+        self.resolver = SourceResolver()
+        self.summary = Summary()
+        self._to_index: list[int] = []
+
+    def run(self, paths: Iterable[str | Path]) -> Summary:
+        items = read_paths(paths, manifest=self.manifest, max_bytes=settings.ARCHIVE_MAX_INPUT_BYTES)
+        with deferred_indexing():
+            for item in self.progress(items):
+                if isinstance(item, ReaderRejection):
+                    self.reject(item)
+                else:
+                    self.ingest(item)
+                if len(self._to_index) >= self.batch_size:
+                    self.flush_index()
+        self.flush_index()
+        return self.summary
+
+    def ingest(self, item: RawItem) -> Article | None:
+        sha = Article.sha256_of(item.data)
+        if self.is_duplicate(sha, item.url):
+            self.summary.duplicates += 1
+            return None
+        known = list(self.resolver.by_name)
+        try:
+            clean = extract(item, known_sources=known)
+        except NotAnArticle as error:
+            self.reject(ReaderRejection(item.origin, str(error)))
+            return None
+        if clean.url and Article.objects.filter(url=clean.url).exists():
+            self.summary.duplicates += 1
+            return None
+        try:
+            article = self.store(item, clean, sha)
+        except IntegrityError:
+            # Another copy with this sha256 or URL was stored meanwhile (a concurrent ingest).
+            self.summary.duplicates += 1
+            return None
+        self.summary.added += 1
+        self._to_index.append(article.pk)
+        return article
+
+    def is_duplicate(self, sha: str, url: str) -> bool:
+        duplicate = Article.objects.filter(original_sha256=sha)
+        if url:
+            duplicate = duplicate | Article.objects.filter(url=url)
+        return duplicate.exists()
+
+    @transaction.atomic
+    def store(self, item: RawItem, clean: CleanArticle, sha: str) -> Article:
+        source, created = self.resolver.resolve(self.source or item.source, clean.url or item.url, clean.source)
+        if created:
+            self.summary.new_sources.append(source.name)
+        published, origin = clean.published, clean.date_origin
+        if published is None and item.captured_at is not None:
+            published, origin = item.captured_at, Article.DateOrigin.CRAWL
+        article = Article.objects.create(
+            source=source,
+            title=clean.title[:500],
+            body=clean.body,
+            url=(clean.url or item.url)[:2000],
+            **publication_fields(published, origin),
+            dateline=clean.dateline[:200],
+            author=clean.author[:200],
+            section=clean.section[:200],
+            agency=clean.agency[:100],
+            language=clean.language or "ar",
+            original=item.data,
+            original_content_type=item.content_type,
+            original_encoding=getattr(clean, "encoding", "") or "",
+            original_sha256=sha,
+            original_name=item.origin[:1000],
+        )
+        if self.group_story(article):
+            self.summary.grouped += 1
+        return article
+
+    def group_story(self, article: Article) -> bool:
+        """Puts the article in the story group of an earlier near-identical copy, if there is one."""
+        shingles = fingerprint.shingles(article.body)
+        sketch = fingerprint.sample(shingles)
+        StoryFingerprint.objects.bulk_create(StoryFingerprint(article=article, value=v) for v in sketch)
+        candidates = (
+            StoryFingerprint.objects.filter(value__in=sketch)
+            .exclude(article=article)
+            .values_list("article", flat=True)
+        )
+        shared: dict[int, int] = {}
+        for candidate in candidates:
+            shared[candidate] = shared.get(candidate, 0) + 1
+        needed = max(2, int(len(sketch) * fingerprint.SAME_STORY_JACCARD))
+        for candidate_id, count in sorted(shared.items(), key=lambda kv: -kv[1]):
+            if count < needed:
+                break
+            other = Article.objects.only("body", "story_group").get(pk=candidate_id)
+            if fingerprint.jaccard(shingles, fingerprint.shingles(other.body)) >= fingerprint.SAME_STORY_JACCARD:
+                if other.story_group_id is None:
+                    other.story_group = StoryGroup.objects.create()
+                    other.save(update_fields=["story_group"])
+                    self._to_index.append(other.pk)
+                article.story_group_id = other.story_group_id
+                article.save(update_fields=["story_group"])
+                return True
+        return False
+
+    def reject(self, rejection: ReaderRejection) -> None:
+        self.summary.rejected.append(rejection)
+        Rejection.objects.create(origin=rejection.origin[:1000], reason=rejection.reason[:1000])
+
+    def flush_index(self) -> None:
+        if self.index and self._to_index:
+            index_articles(self._to_index)
+        self._to_index = []
+
+
+def publication_fields(published: date | datetime | None, origin: str) -> dict:
+    """The model's date fields for a date (day precision) or a datetime (time precision)."""
+    if published is None:
+        return {"published_on": None, "published_at": None, "date_precision": "", "date_origin": ""}
+    if isinstance(published, datetime):
+        aware = published if timezone.is_aware(published) else published.replace(tzinfo=UTC)
+        if origin != Article.DateOrigin.CRAWL:
+            return {"published_on": aware.date(), "published_at": aware, "date_precision": "time",
+                    "date_origin": origin}
+        # A crawl time tells the day the page existed, not the minute it was published.
+        published = aware.date()
+    return {"published_on": published, "published_at": None, "date_precision": "day", "date_origin": origin}
+
+
+def progress_bar(items: Iterable, total: int | None = None, desc: str = "ingesting"):
+    """A tqdm bar on stderr; quieter when stderr is not a terminal (CI logs)."""
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=desc, unit=" items", file=sys.stderr,
+                mininterval=0.2 if sys.stderr.isatty() else 5.0)

@@ -1,0 +1,1 @@
+"""Arabic search: Whoosh analyzers, the haystack backend subclass and query parsing."""

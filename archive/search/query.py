@@ -1,0 +1,136 @@
+"""The query syntax journalists type, parsed forgivingly and rendered for the search engine.
+
+Supported: words (all required), "exact phrases", OR between two parts, -exclusion and prefix*.
+Anything malformed (unbalanced quotes or brackets, lone operators, control characters, very long
+input) is repaired or dropped, never passed on: the engine only ever sees a query built here.
+The rendered string uses the syntax shared by Whoosh and Lucene's query_string (Elasticsearch,
+OpenSearch), so a larger install can keep this parser.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 32
+MIN_PREFIX_CHARS = 2
+OR_WORDS = {"OR", "أو", "او", "|"}
+STEMMED_FIELDS = ("title", "text")
+EXACT_FIELD = "exact"
+
+_token = re.compile(r'"[^"]*"?|\S+')
+_word = re.compile(r"\w+")
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    # Lowercased so that a word such as "and" or "not" can never act as an operator.
+    return tuple(w.lower() for w in _word.findall(text))
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One searchable part of the query: words (or a phrase), possibly excluded or a prefix."""
+
+    words: tuple[str, ...]
+    phrase: bool = False
+    prefix: bool = False
+    excluded: bool = False
+
+    def text(self) -> str:
+        joined = " ".join(self.words)
+        body = f'"{joined}"' if self.phrase else joined + ("*" if self.prefix else "")
+        return ("-" if self.excluded else "") + body
+
+
+@dataclass
+class ParsedQuery:
+    """Groups of clauses: every clause in a group is required, and groups are joined by OR."""
+
+    groups: list[list[Clause]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was repaired, to tell the user
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(not c.excluded for group in self.groups for c in group)
+
+    def normalized(self) -> str:
+        """The cleaned query as the user could have typed it."""
+        return " OR ".join(" ".join(c.text() for c in group) for group in self.groups)
+
+    def highlight_words(self) -> list[str]:
+        return [w for group in self.groups for c in group if not c.excluded for w in c.words]
+
+
+def clean_input(raw: str) -> tuple[str, list[str]]:
+    notes = []
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} else ch for ch in raw)
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+        notes.append("An unbalanced quotation mark was ignored.")
+    return text.replace("(", " ").replace(")", " ").replace("“", '"').replace("”", '"'), notes
+
+
+def parse(raw: str) -> ParsedQuery:
+    text, notes = clean_input(raw or "")
+    groups: list[list[Clause]] = [[]]
+    clauses = 0
+    for token in _token.findall(text):
+        if token in OR_WORDS:
+            if groups[-1]:
+                groups.append([])
+            continue
+        clause = parse_token(token)
+        if clause is None:
+            continue
+        if clauses >= MAX_CLAUSES:
+            notes.append(f"Only the first {MAX_CLAUSES} terms were searched.")
+            break
+        groups[-1].append(clause)
+        clauses += 1
+    groups = [g for g in groups if any(not c.excluded for c in g)]
+    return ParsedQuery(groups=groups, notes=notes)
+
+
+def parse_token(token: str) -> Clause | None:
+    if token.startswith('"'):
+        words = words_of(token)
+        if not words:
+            return None
+        return Clause(words, phrase=len(words) > 1)
+    excluded = token.startswith("-")
+    prefix = token.endswith("*")
+    words = words_of(token)
+    if not words:
+        return None
+    if prefix and len(words) == 1 and len(words[0]) >= MIN_PREFIX_CHARS:
+        return Clause(words, prefix=True, excluded=excluded)
+    if len(words) > 1:
+        # "co-operation" or "واشنطن/موسكو": the parts are required together, as a phrase would be.
+        return Clause(words, phrase=True, excluded=excluded)
+    return Clause(words, excluded=excluded)
+
+
+def render(query: ParsedQuery, normalize=lambda s: s) -> str:
+    """The engine query: stemmed fields for words, the exact field for phrases and prefixes."""
+    rendered_groups = []
+    for group in query.groups:
+        parts = [render_clause(c, normalize) for c in group]
+        required = [p for c, p in zip(group, parts, strict=True) if not c.excluded]
+        excluded = [p for c, p in zip(group, parts, strict=True) if c.excluded]
+        text = " AND ".join(required)
+        if excluded:
+            text += "".join(f" AND NOT {p}" for p in excluded)
+        rendered_groups.append(f"({text})")
+    return " OR ".join(rendered_groups)
+
+
+def render_clause(clause: Clause, normalize) -> str:
+    if clause.phrase:
+        return f'{EXACT_FIELD}:"{normalize(" ".join(clause.words))}"'
+    word = clause.words[0]
+    if clause.prefix:
+        return f"{EXACT_FIELD}:{normalize(word)}*"
+    return "(" + " OR ".join(f"{name}:{word}" for name in STEMMED_FIELDS) + ")"

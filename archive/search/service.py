@@ -1,0 +1,253 @@
+"""One search, as the pages and the JSON API both need it: results, facets, histogram, suggestion.
+
+Everything goes through haystack's SearchQuerySet, so the same code serves Whoosh on a laptop and
+Elasticsearch or OpenSearch on a larger install.
+"""
+
+import math
+from html import escape
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count
+from haystack.query import SearchQuerySet
+
+from archive.models import Article, Source
+from archive.search_indexes import UNKNOWN_DATE
+
+from . import query as query_syntax
+
+PER_PAGE = 20
+SORTS = {"relevance": None, "newest": "-published", "oldest": "published"}
+FACET_FIELDS = ("source", "month", "year", "agency", "tags", "status")
+MAX_FILLED_MONTHS = 600
+
+
+@dataclass
+class SearchRequest:
+    """A validated search; the form in archive.web.forms builds it from the URL."""
+
+    q: str = ""
+    sources: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = ""
+    page: int = 1
+    tags: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    agency: list[str] = field(default_factory=list)
+    annotated: bool = False
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q.strip() else "newest")
+
+
+@dataclass
+class Hit:
+    id: int
+    url: str
+    title: str
+    title_html: str  # escaped, matches in <mark>
+    snippet: str  # escaped, matches in <mark>
+    source_name: str
+    source_slug: str
+    published: str  # ISO 8601 at the precision known, or ""
+    score: float
+    copies: int = 0  # other outlets that carried the same story
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "url": self.url or None,
+            "title": self.title,
+            "source": {"name": self.source_name, "slug": self.source_slug},
+            "published": self.published or None,
+            "snippet": self.snippet,
+            "score": round(self.score, 4),
+            "copies": self.copies,
+        }
+
+
+@dataclass
+class SearchPage:
+    request: SearchRequest
+    parsed: query_syntax.ParsedQuery
+    count: int = 0
+    page: int = 1
+    pages: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[dict]] = field(default_factory=dict)
+    histogram: list[dict] = field(default_factory=list)
+    suggestion: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "count": self.count,
+            "page": self.page,
+            "pages": self.pages,
+            "results": [hit.as_json() for hit in self.hits],
+            "facets": {**self.facets, "date": self.histogram},
+            "suggestion": self.suggestion,
+            "notes": self.notes,
+        }
+
+
+def quoted(values) -> str:
+    return " OR ".join('"%s"' % str(v).replace('"', "") for v in values)
+
+
+def filtered(sqs: SearchQuerySet, request: SearchRequest, skip: str = "") -> SearchQuerySet:
+    """Applies the request's filters as narrowing queries (they never change relevance)."""
+    if request.sources and skip != "source":
+        sqs = sqs.narrow(f"source:({quoted(request.sources)})")
+    if request.date_from or request.date_to:
+        low = (request.date_from or date(1, 1, 1)).isoformat()
+        high = (request.date_to or date(9999, 12, 31)).isoformat()
+        sqs = sqs.narrow(f"day:[{low} TO {high}]")
+    for name in ("tags", "status", "agency"):
+        if getattr(request, name):
+            sqs = sqs.narrow(f"{name}:({quoted(getattr(request, name))})")
+    if request.annotated:
+        sqs = sqs.narrow("annotated:yes")
+    return sqs
+
+
+def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> SearchQuerySet:
+    sqs = SearchQuerySet().models(Article)
+    if parsed.is_empty:
+        return sqs.all()
+    return sqs.raw_search(query_syntax.render(parsed))
+
+
+def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bool = True) -> SearchPage:
+    parsed = query_syntax.parse(request.q)
+    result = SearchPage(request=request, parsed=parsed, notes=list(parsed.notes))
+    if request.q.strip() and parsed.is_empty:
+        result.notes.append("The query has no searchable words; showing everything that matches the filters.")
+
+    sqs = filtered(base_queryset(request, parsed), request)
+    if order := SORTS.get(request.effective_sort):
+        sqs = sqs.order_by(order)
+    if not parsed.is_empty:
+        sqs = sqs.highlight(words=parsed.highlight_words())
+        sqs.query.set_spelling_query(" ".join(parsed.highlight_words()))
+    if with_facets:
+        for name in FACET_FIELDS:
+            if name != "source" or not request.sources:
+                sqs = sqs.facet(name)
+
+    result.count = sqs.count()
+    result.pages = max(1, math.ceil(result.count / per_page))
+    result.page = min(max(1, request.page), result.pages)
+    start = (result.page - 1) * per_page
+    result.hits = [make_hit(r) for r in sqs[start : start + per_page]]
+    add_copy_counts(result.hits)
+    if not parsed.is_empty and result.count == 0:
+        result.suggestion = sqs.query.get_spelling_suggestion()
+
+    if with_facets:
+        counts = sqs.facet_counts().get("fields", {})
+        if request.sources:
+            # Multi-select: the source counts ignore the source filter, so other outlets stay visible.
+            unfiltered = filtered(base_queryset(request, parsed), request, skip="source").facet("source")
+            counts["source"] = unfiltered.facet_counts().get("fields", {}).get("source", [])
+        result.facets = facet_lists(counts)
+        result.histogram = month_histogram(dict(counts.get("month", [])), request)
+    return result
+
+
+def make_hit(result) -> Hit:
+    highlighted = getattr(result, "highlighted", None) or {}
+    title = result.title or ""
+    snippet = (highlighted.get("text") or [""])[0] or escape(opening(result.text or ""), quote=False)
+    return Hit(
+        id=int(result.pk),
+        url=result.url or "",
+        title=title,
+        title_html=(highlighted.get("title") or [""])[0] or escape(title, quote=False),
+        snippet=snippet,
+        source_name=result.source_name,
+        source_slug=result.source,
+        published=result.published_iso or "",
+        score=float(result.score or 0),
+    )
+
+
+def opening(text: str, chars: int = 220) -> str:
+    """The start of a body, cut at a word, for results with nothing to highlight."""
+    if len(text) <= chars:
+        return text
+    return text[:chars].rsplit(" ", 1)[0] + "…"
+
+
+def add_copy_counts(hits: list[Hit]) -> None:
+    """How many other outlets carried each hit's story (one query for the page)."""
+    if not hits:
+        return
+    groups = dict(Article.objects.filter(pk__in=[h.id for h in hits]).values_list("pk", "story_group_id"))
+    group_ids = {g for g in groups.values() if g}
+    if not group_ids:
+        return
+    per_group = dict(
+        Article.objects.filter(story_group__in=group_ids)
+        .values("story_group")
+        .annotate(n=Count("source", distinct=True))
+        .values_list("story_group", "n")
+    )
+    for hit in hits:
+        if group := groups.get(hit.id):
+            hit.copies = max(0, per_group.get(group, 1) - 1)
+
+
+def facet_lists(counts: dict) -> dict[str, list[dict]]:
+    names = dict(Source.objects.values_list("slug", "name"))
+    lists = {
+        "source": [{"slug": s, "name": names.get(s, s), "count": n} for s, n in counts.get("source", [])],
+        "year": sorted(({"period": y, "count": n} for y, n in counts.get("year", [])),
+                       key=lambda b: (b["period"] == UNKNOWN_DATE, b["period"])),
+    }
+    for name in ("agency", "tags", "status"):
+        lists[name] = [{"value": v, "count": n} for v, n in counts.get(name, []) if v]
+    return lists
+
+
+def month_histogram(counts: dict[str, int], request: SearchRequest) -> list[dict]:
+    """Months in order, empty months filled in, and an "unknown" bucket for undated articles."""
+    unknown = counts.pop(UNKNOWN_DATE, 0)
+    months = sorted(m for m, n in counts.items() if n)
+    buckets = []
+    if months:
+        first, last = months[0], months[-1]
+        if request.date_from:
+            first = min(first, f"{request.date_from:%Y-%m}")
+        if request.date_to:
+            last = max(last, f"{request.date_to:%Y-%m}")
+        for period in month_range(first, last):
+            buckets.append({"period": period, "count": counts.get(period, 0)})
+    if unknown:
+        buckets.append({"period": UNKNOWN_DATE, "count": unknown})
+    return buckets
+
+
+def month_range(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    end = (int(last[:4]), int(last[5:7]))
+    periods = []
+    while (year, month) <= end and len(periods) < MAX_FILLED_MONTHS:
+        periods.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods
+
+
+def related(article: Article, limit: int = 5) -> list[Hit]:
+    """Related coverage: more-like-this from the index, other copies of the same story left out."""
+    same_story = set(article.other_copies().values_list("pk", flat=True)) | {article.pk}
+    hits = []
+    for result in SearchQuerySet().more_like_this(article)[: limit + len(same_story)]:
+        if result is not None and int(result.pk) not in same_story:
+            hits.append(make_hit(result))
+        if len(hits) == limit:
+            break
+    return hits

@@ -1,0 +1,1 @@
+"""Pure text processing: cleaning, metadata extraction and Arabic analysis (no Django imports)."""

@@ -1,0 +1,53 @@
+"""The clean article that every cleaner returns, whatever the input format was."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class NotAnArticle(ValueError):
+    """The input holds no article (empty page, binary data, menu-only page...).
+
+    The message is the one-line reason shown to the user in the ingest summary.
+    """
+
+
+@dataclass
+class CleanArticle:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    # The outlet as the page names it (Arabic name, Latin site name or domain), or "".
+    source: str = ""
+    # A date means day precision, a datetime means time precision; None when unknown.
+    published: date | datetime | None = None
+    # Where the date came from: "text", "html", "manifest", "crawl" or "" (editor is set later).
+    date_origin: str = ""
+    dateline: str = ""
+    author: str = ""
+    section: str = ""
+    agency: str = ""
+    url: str = ""
+    language: str = "ar"
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    @property
+    def date_precision(self) -> str:
+        if isinstance(self.published, datetime):
+            return "time"
+        return "day" if self.published else ""
+
+    def as_json(self) -> dict:
+        """The shape `manage.py extract` prints."""
+        return {
+            "title": self.title,
+            "body": self.body,
+            "source": self.source or None,
+            "published": self.published.isoformat() if self.published else None,
+            "dateline": self.dateline or None,
+            "author": self.author or None,
+            "section": self.section or None,
+            "agency": self.agency or None,
+            "url": self.url or None,
+        }

@@ -1,0 +1,1 @@
+"""Journalists' pages: views, forms, feeds, charts and the JSON API."""
