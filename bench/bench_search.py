@@ -1,0 +1,151 @@
+"""Search speed with the whole corpus indexed, ours beside stock haystack's Whoosh, in one run.
+
+Measures, over a set of realistic queries, each repeated:
+- the search page's query: query, source facet, month histogram, highlighted first page of 20
+  (archive.search.service.run_search), and the same through stock haystack's Whoosh backend
+  (auto_query, facet, date_facet by month, highlight) on the same articles;
+- browsing with no query, one source and one month;
+- the whole search page, rendered by Django (server time).
+
+The corpus is ingested once into --data-dir (default var/bench) and reused by later runs.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = [
+    "روسيا", "سوريا", "الولايات المتحدة", "داعش", "ترامب", "النفط", "اليمن", "الحوثيين", "السعودية",
+    "إيران", "القدس", "الانتخابات", "اللاجئين", "كرة القدم", "تونس", "الأمم المتحدة", "قطر", "مصر",
+    "العراق", '"مجلس الأمن"', "الإرهاب", "حلب", "ليبيا", "الاقتصاد", "الحكومة التونسية",
+]
+CORPUS_FILES = ["ant-multisource-2018.jsonl.gz", "saudinewsnet-2015.jsonl.gz", "ant-jawharafm.jsonl.gz"]
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def timed(fn, repeats):
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def report(name, samples, target=None):
+    line = (f"{name:<44} p50 {statistics.median(samples):7.1f} ms   p95 {percentile(samples, 0.95):7.1f} ms"
+            f"   n={len(samples)}")
+    if target:
+        line += f"   (target p95 < {target} ms)"
+    print(line, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--data-dir", type=Path, default=REPO / "var" / "bench")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-stock", action="store_true", help="Do not build or measure the stock index.")
+    args = parser.parse_args()
+
+    os.environ["ARCHIVE_DATA_DIR"] = str(args.data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from haystack import connections
+    from haystack.query import SearchQuerySet
+
+    from archive.ingest.pipeline import Pipeline, progress_bar
+    from archive.models import Article, Source
+    from archive.search.indexing import chunks
+    from archive.search.service import SearchRequest, run_search
+
+    call_command("migrate", verbosity=0)
+    if Article.objects.count() == 0:
+        print("Ingesting the corpus once into", args.data_dir, flush=True)
+        paths = [args.corpus / name for name in CORPUS_FILES]
+        summary = Pipeline(progress=lambda items: progress_bar(items)).run(paths)
+        print("\n".join(summary.lines()[:4]), flush=True)
+    total = Article.objects.count()
+    print(f"{total} articles indexed", flush=True)
+
+    run_search(SearchRequest(q="سوريا"))  # open the index and fill the facet caches, as a warm server has
+
+    ours = []
+    for _ in range(args.repeats):
+        for q in QUERIES:
+            ours += timed(lambda q=q: run_search(SearchRequest(q=q)), 1)
+    report("ours: query+facets+histogram+highlight", ours, 100)
+
+    months = list(Article.objects.exclude(published_on=None).dates("published_on", "month"))
+    sources = list(Source.objects.values_list("slug", flat=True))
+    browse = []
+    for i in range(args.repeats * len(QUERIES)):
+        month = months[(i * 7) % len(months)]
+        end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        request = SearchRequest(sources=[sources[i % len(sources)]], date_from=month,
+                                date_to=date.fromordinal(end.toordinal() - 1))
+        browse += timed(lambda r=request: run_search(r), 1)
+    report("ours: browse one source, one month", browse, 50)
+
+    client = Client()
+    page = []
+    for _ in range(args.repeats):
+        for q in QUERIES:
+            page += timed(lambda q=q: client.get("/", {"q": q}), 1)
+    report("search page rendered by Django (server time)", page, 300)
+
+    if args.skip_stock:
+        return
+    stock_path = args.data_dir / "whoosh_stock"
+    settings.HAYSTACK_CONNECTIONS["stock"] = {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": str(stock_path),
+    }
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
+    stock = connections["stock"].get_backend()
+    index = connections["stock"].get_unified_index().get_index(Article)
+    if not stock_path.exists() or SearchQuerySet(using="stock").all().count() < total:
+        print("Building the stock haystack Whoosh index of the same articles", flush=True)
+        stock.clear()
+        ids = list(Article.objects.values_list("pk", flat=True))
+        for batch in progress_bar(list(chunks(ids, 1000)), desc="stock index"):
+            stock.update(index, list(index.index_queryset().filter(pk__in=batch)))
+    first = Article.objects.exclude(published_on=None).order_by("published_on").first().published_on
+    last = Article.objects.exclude(published_on=None).order_by("-published_on").first().published_on
+
+    def stock_search(q):
+        sqs = (SearchQuerySet(using="stock").auto_query(q).facet("source")
+               .date_facet("published", start_date=datetime(first.year, first.month, 1),
+                           end_date=datetime(last.year, last.month, 28), gap_by="month").highlight())
+        list(sqs[:20])
+        sqs.facet_counts()
+
+    stock_samples, ours_again = [], []
+    for _ in range(args.repeats):
+        for q in QUERIES:
+            stock_samples += timed(lambda q=q: stock_search(q), 1)
+            ours_again += timed(lambda q=q: run_search(SearchRequest(q=q)), 1)
+    report("stock haystack Whoosh: same page", stock_samples)
+    report("ours, interleaved with stock", ours_again)
+    ratio = statistics.median(stock_samples) / statistics.median(ours_again)
+    ratio95 = percentile(stock_samples, 0.95) / percentile(ours_again, 0.95)
+    print(f"stock / ours: {ratio:.1f}x at the median, {ratio95:.1f}x at p95 (target: at least 5x)")
+
+
+if __name__ == "__main__":
+    main()
