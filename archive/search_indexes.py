@@ -7,6 +7,7 @@ the date facets are precomputed year, month and day keywords, which count fast i
 import hashlib
 
 from haystack import indexes
+from haystack.fields import FacetMultiValueField
 
 from archive.models import Article
 from archive.search.analyzers import ArabicExactAnalyzer
@@ -27,8 +28,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     month = indexes.FacetCharField()
     day = indexes.FacetCharField()
     agency = indexes.FacetCharField(model_attr="agency")
-    tags = indexes.FacetMultiValueField()
-    status = indexes.FacetMultiValueField()
+    tags = FacetMultiValueField()
+    status = FacetMultiValueField()
     annotated = indexes.FacetCharField()
     url = indexes.CharField(model_attr="url", indexed=False)
     story_group = indexes.IntegerField(model_attr="story_group_id", null=True, indexed=False)

@@ -185,7 +185,7 @@ class Pipeline:
             language=clean.language or "ar",
             original=item.data,
             original_content_type=item.content_type,
-            original_encoding=getattr(clean, "encoding", "") or "",
+            original_encoding=clean.encoding,
             original_sha256=sha,
             original_name=item.origin[:1000],
         )

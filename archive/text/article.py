@@ -27,6 +27,7 @@ class CleanArticle:
     agency: str = ""
     url: str = ""
     language: str = "ar"
+    encoding: str = ""  # the detected encoding of the original, kept beside it
 
     @property
     def body(self) -> str:

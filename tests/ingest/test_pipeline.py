@@ -70,7 +70,7 @@ def test_ingested_articles_are_searchable(seed_archive):
 def test_bad_inputs_are_rejected_with_reasons_and_the_rest_goes_on(db, tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
-    (tmp_path / "truncated.txt").write_bytes(("عنوان\n" + BODY).encode()[:-1])
+    (tmp_path / "truncated.txt").write_bytes(("عنوان\n" + BODY).encode()[:-2])  # cuts inside "ة"
     (tmp_path / "menu.txt").write_text("الرئيسية\nأخبار\nرياضة\nاتصل بنا\n", encoding="utf-8")
     with open(tmp_path / "huge.txt", "wb") as huge:
         huge.truncate(50 * 1024 * 1024)

@@ -1,0 +1,75 @@
+"""One raw item in, one clean article out, whatever the format; what came beside the file (manifest,
+JSON record) wins over what the cleaners guess from the page.
+"""
+
+import json
+from collections.abc import Collection, Iterable
+
+from archive.text.article import CleanArticle, NotAnArticle
+from archive.text.encoding import decode
+from archive.text.html import extract_html
+
+from .items import RawItem
+from .readers import HTML, JSON, TEXT, record_metadata, text_field
+
+
+def extract(
+    item: RawItem, known_sources: Iterable[str] = (), repeated_lines: Collection[str] = ()
+) -> CleanArticle:
+    """The clean article of item; NotAnArticle with a one-line reason when it holds none.
+
+    The article carries the detected encoding of the original as `encoding` ("utf-8" for JSON records).
+    A crawl or capture time is never made into a publication date here: that fallback is the pipeline's.
+    """
+    if item.content_type == JSON:
+        article, encoding = _from_record(item.record or _parse_record(item.data)), "utf-8"
+    else:
+        text, encoding = decode(item.data)
+        if item.content_type == HTML:
+            article = extract_html(text, url=item.url)
+        elif item.content_type == TEXT:
+            from archive.text.cleaning import clean_text_page
+
+            article = clean_text_page(text, known_sources=known_sources, repeated_lines=repeated_lines)
+        else:
+            raise NotAnArticle(f"unsupported content type {item.content_type!r}")
+    if not article.paragraphs:
+        raise NotAnArticle("title but no body text" if article.title else "no title and no body text")
+    article.encoding = encoding
+    return _with_item_metadata(article, item)
+
+
+def _parse_record(data: bytes) -> dict:
+    try:
+        record = json.loads(data)
+    except ValueError as err:
+        raise NotAnArticle(f"not a JSON record: {err}") from None
+    if not isinstance(record, dict):
+        raise NotAnArticle("not a JSON record: the JSON is not an object")
+    return record
+
+
+def _from_record(record: dict) -> CleanArticle:
+    try:
+        meta = record_metadata(record)
+    except ValueError as err:
+        raise NotAnArticle(str(err)) from None
+    return CleanArticle(
+        title=text_field(record, "title"),
+        paragraphs=[line.strip() for line in text_field(record, "text").splitlines() if line.strip()],
+        source=meta.source,
+        published=meta.published,
+        date_origin="record" if meta.published else "",
+        author=text_field(record, "author"),
+        section=text_field(record, "category"),
+        url=meta.url,
+    )
+
+
+def _with_item_metadata(article: CleanArticle, item: RawItem) -> CleanArticle:
+    """url, outlet and date given beside the file (manifest, record) override the cleaner's guesses."""
+    article.url = item.url or article.url
+    article.source = item.source or article.source
+    if item.published:
+        article.published, article.date_origin = item.published, item.published_origin or "manifest"
+    return article
