@@ -26,6 +26,7 @@ from haystack.fields import FacetField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import highlight as whoosh_highlight
+from whoosh import sorting
 from whoosh.fields import BOOLEAN, DATETIME, ID as WHOOSH_ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, ConstantScoreQuery, Every
@@ -39,6 +40,9 @@ DEFAULT_FIELDS = ("title", "text")
 MATCH_ALL = ("*", "*:*")
 OPERATORS = {"AND", "OR", "NOT"}
 WORD = re.compile(r"\w+")
+# A date field and the keyword field that says "unknown" when it is empty (see archive.search_indexes).
+DATED_BY = {"published": "year"}
+UNKNOWN = ("unknown", b"unknown")
 
 
 class MarkFormatter(whoosh_highlight.Formatter):
@@ -157,14 +161,11 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         with self._searcher_lock:
-            if self._searcher is None:
+            # Not Searcher.refresh(): it reuses segment readers and with them outdated deletions.
+            # The old searcher is left to the garbage collector, as another thread may still use it.
+            if self._searcher is None or self._searcher.reader().generation() != self.index.latest_generation():
                 self._searcher = self.index.searcher()
                 self._facets = FacetCache(self._searcher)
-            else:
-                fresh = self._searcher.refresh()
-                if fresh is not self._searcher:
-                    self._searcher = fresh
-                    self._facets = FacetCache(fresh)
             return self._searcher, self._facets
 
     def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, fields="",
@@ -181,14 +182,11 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             # Zero-scored, so that filtering by source or date never changes the relevance order.
             query = And([query, *filters])
 
-        sortedby, reverse = None, False
-        if sort_by:
-            reverse = sort_by[0].startswith("-")
-            sortedby = [field.lstrip("-") for field in sort_by]
+        sortedby = self.sort_facet(sort_by) if sort_by else None
 
         page_length = max(0, (end_offset or start_offset + 20) - start_offset)
         limit = start_offset + page_length
-        results = searcher.search(query, limit=limit or 1, sortedby=sortedby, reverse=reverse, terms=False)
+        results = searcher.search(query, limit=limit or 1, sortedby=sortedby, terms=False)
         hits = len(results)
 
         facet_counts = {}
@@ -200,12 +198,26 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         terms = self.highlight_terms(highlight, query_string) if highlight else frozenset()
         documents = []
         for position in range(start_offset, min(limit, results.scored_length())):
-            documents.append(self.make_result(results[position], results.score(position), terms, result_class))
+            # Sorted results carry their sort key where the score would be; they have no relevance score.
+            score = 0.0 if sortedby else results.score(position)
+            documents.append(self.make_result(results[position], score, terms, result_class))
 
         suggestion = None
         if self.include_spelling and (spelling_query or query_string) and hits == 0:
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {"results": documents, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+
+    def sort_facet(self, sort_by) -> sorting.MultiFacet:
+        """Sort keys in their own directions, with documents that have no date last either way."""
+        keys = []
+        for field in sort_by:
+            name = field.lstrip("-")
+            if name in DATED_BY:
+                # The column hands its raw bytes to the sort key.
+                keys.append(sorting.TranslateFacet(lambda value: value in UNKNOWN,
+                                                   sorting.FieldFacet(DATED_BY[name])))
+            keys.append(sorting.FieldFacet(name, reverse=field.startswith("-")))
+        return sorting.MultiFacet(keys)
 
     def make_result(self, hit, score, terms, result_class=None):
         stored = dict(hit.fields())
