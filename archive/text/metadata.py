@@ -1,0 +1,330 @@
+"""Article metadata read from the short lines around a news body: byline, outlet, wire agency, section.
+
+Each reader looks at one kind of line (a "place - name" byline, a "site -" header, a closing credit)
+because the same words elsewhere on a page (an agency cited in the body, a name in a list) mean nothing.
+"""
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "ء", "ئ": "ء"})
+_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _fold_spelling(text: str) -> str:
+    """Hamza forms, alef maqsura and ta marbuta folded; tashkeel, tatweel and bidi marks dropped."""
+    return _MARKS.sub("", text).translate(_FOLD)
+
+
+try:
+    from archive.text.arabic import normalize as fold
+except ImportError:  # the search analyzer is optional here: the cleaner only needs spelling folded
+    fold = _fold_spelling
+
+
+def name_key(text: str) -> str:
+    """Comparison key of a name or headline: folded, lower case, letters and digits only."""
+    return " ".join(re.sub(r"[^\w\s]", "", fold(text).lower()).split())
+
+
+# Canonical wire agency names and the ways pages write them.
+AGENCIES = {
+    "وام": ("وام", "WAM", "وكالة أنباء الإمارات"),
+    "واس": ("واس", "SPA", "وكالة الأنباء السعودية"),
+    "سانا": ("سانا", "SANA", "وكالة الأنباء السورية"),
+    "رويترز": ("رويترز", "Reuters"),
+    "فرانس برس": ("فرانس برس", "فرانس بريس", "أ ف ب", "أ.ف.ب", "أ. ف. ب", "AFP"),
+    "أسوشيتد برس": ("أسوشيتد برس", "أسوشيتدبرس", "أسوشيتيد برس", "أسوشييتد برس", "أ ب", "أ.ب", "AP"),
+    "الأناضول": ("الأناضول", "وكالة الأناضول", "Anadolu"),
+    "نوفوستي": ("نوفوستي", "ريا نوفوستي", "RIA Novosti"),
+    "سبوتنيك": ("سبوتنيك", "Sputnik"),
+    "تاس": ("تاس", "TASS"),
+    "إنترفاكس": ("إنترفاكس", "انترفاكس", "Interfax"),
+    "قنا": ("قنا", "QNA", "وكالة الأنباء القطرية"),
+    "بترا": ("بترا", "Petra", "وكالة الأنباء الأردنية"),
+    "كونا": ("كونا", "KUNA", "وكالة الأنباء الكويتية"),
+    "بنا": ("بنا", "BNA", "وكالة أنباء البحرين"),
+    "العمانية": ("العمانية", "ONA", "وكالة الأنباء العمانية"),
+    "د ب أ": ("د ب أ", "د.ب.أ", "dpa", "الوكالة الألمانية"),
+    "أ ش أ": ("أ ش أ", "أ.ش.أ", "MENA", "وكالة أنباء الشرق الأوسط"),
+    "واج": ("واج", "APS", "وكالة الأنباء الجزائرية"),
+    "وات": ("وات", "TAP", "وكالة تونس أفريقيا للأنباء"),
+    "لاماب": ("لاماب", "و.م.ع", "MAP", "وكالة المغرب العربي للأنباء"),
+    "وفا": ("وفا", "WAFA", "وكالة الأنباء الفلسطينية"),
+    "إرنا": ("إرنا", "ارنا", "IRNA"),
+    "شينخوا": ("شينخوا", "Xinhua"),
+    "يونهاب": ("يونهاب", "Yonhap"),
+    "وكالات": ("وكالات", "وكالات الأنباء"),
+}
+_AGENCY_BY_KEY = {name_key(alias): canonical for canonical, aliases in AGENCIES.items() for alias in aliases}
+
+# Places that open datelines, used to tell "place - name" from "name - place".
+_PLACES = frozenset(
+    name_key(place)
+    for place in """بيروت دمشق القاهرة عمان الرياض جدة مكة المدينة الدمام دبي أبوظبي الشارقة الدوحة
+    الكويت المنامة مسقط صنعاء عدن تعز بغداد البصرة أربيل الموصل كركوك النجف كربلاء الخرطوم طرابلس بنغازي
+    مصراتة تونس صفاقس الجزائر وهران الرباط فاس مراكش طنجة نواكشوط القدس غزة نابلس الخليل جنين حلب
+    حمص حماة اللاذقية طرطوس إدلب درعا الرقة الحسكة القامشلي السويداء صيدا صور طهران أنقرة إسطنبول اسطنبول
+    موسكو واشنطن نيويورك لندن باريس برلين بروكسل جنيف فيينا روما مدريد بكين طوكيو نيودلهي كابول كييف
+    الإسكندرية الأقصر أسوان بورسعيد السويس الإسماعيلية المنصورة طنطا الزقازيق أسيوط سوهاج المنيا
+    الفيوم""".split()
+) | {name_key(p) for p in ("الدار البيضاء", "رام الله", "دير الزور", "أبو ظبي", "شرم الشيخ", "نيو يورك")}
+
+_SENTENCE = re.compile(r"[.!?؟\"“”«»]")
+_DASH = r"\s+ـ+\s+|\s+[-–—]+\s*|\s*[-–—]+\s+"
+_BYLINE_LEAD = re.compile(
+    r"^(?:كتب|كتبت|بقلم|حوار|إعداد|اعداد|تقرير|متابعة|تحرير|بواسطة|by)\b\s*[:：-]?\s*(.+)$", re.I
+)
+# Desk credits in the name slot of a byline ("عين اليوم – متابعات"): no person, often no place.
+_DESK_CREDITS = re.compile(r"متابعات|وكالات|خاص|مراسلنا|المحرر|محرر الموقع|الموقع")
+_OUTLET_WORDS = re.compile(
+    r"(?:^|\s)(?:وكالة|وكاله|صحيفة|صحيفه|موقع|قناة|قناه|شبكة|شبكه|جريدة|جريده|مجلة|مجله|إذاعة|اذاعه)(?:\s|$)"
+    r"|نيوز|news|\btv\b|\.com|\.net|اليوم$",
+    re.I,
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+def agency_name(text: str) -> str:
+    """The canonical agency when `text` is exactly a known agency name or abbreviation, else ""."""
+    return _AGENCY_BY_KEY.get(name_key(text.strip(" ()[]-–—")), "")
+
+
+def _is_outlet(name: str, source_names: Iterable[str]) -> bool:
+    key = name_key(name)
+    if agency_name(name) or _OUTLET_WORDS.search(name):
+        return True
+    words = key.split()
+    if len(words) == 1 and words[0].startswith("ال"):
+        return True
+    return any(key and key == name_key(source) for source in source_names)
+
+
+def parse_byline(line: str, source_names: Iterable[str] = ()) -> tuple[str, str] | None:
+    """(place, author) of a byline such as "دمشق ـ نور خوّام" or "كتب فلان", else None.
+
+    An outlet or agency in the name slot ("بيروت - صوت الإمارات") gives an empty author.
+    """
+    text = line.strip().strip("()").strip()
+    if not text or _SENTENCE.search(text) or re.search(r"\d", text) or len(_words(text)) > 8:
+        return None
+    source_names = tuple(source_names)
+    lead = _BYLINE_LEAD.match(text)
+    if lead:
+        author = lead.group(1).strip()
+        if not 1 <= len(_words(author)) <= 5:
+            return None
+        return "", "" if _is_outlet(author, source_names) else author
+    parts = [part.strip() for part in re.split(_DASH, text)]
+    if len(parts) != 2 or not all(parts):
+        return None
+    place, name = parts
+    if name_key(name) in _PLACES and name_key(place) not in _PLACES:
+        place, name = name, place
+    known_place = name_key(place) in _PLACES
+    if not (1 <= len(_words(place)) <= (3 if known_place else 2) and 1 <= len(_words(name)) <= 5):
+        return None
+    if _DESK_CREDITS.fullmatch(name):
+        return ("", "") if not known_place else (place, "")
+    if _is_outlet(name, source_names):
+        return place, ""
+    mixed = re.search(r"[A-Za-z]", name) and re.search(r"[\u0600-\u06ff]", name)
+    return None if mixed or len(_words(name)) < 2 else (place, name)
+
+
+_LEAD_DATELINE = re.compile(
+    r"^(?P<place>[^\W\d][^()،,:\-–—]{1,25}?)(?:\s*[،,]\s*[^()\-–—:]{2,25}?)?"  # "دمشق، سوريا"
+    r"\s*(?:\((?P<credit>[^)]{1,30})\))?\s*(?:[-–—]+|:)\s*\S"  # " (CNN) -- "
+)
+
+
+def parse_lead_dateline(paragraph: str) -> tuple[str, str] | None:
+    """(place, credit) opening a body's first paragraph, e.g. "دمشق، سوريا (CNN) -- ...", else None."""
+    match = _LEAD_DATELINE.match(paragraph.strip())
+    if not match:
+        return None
+    place, credit = match["place"].strip(), (match["credit"] or "").strip()
+    if len(_words(place)) > 3 or not (credit or name_key(place) in _PLACES):
+        return None
+    return place, credit
+
+
+_TASHKEEL = "[\u064b-\u0652]*"
+_CREDIT_PREFIX = re.compile(
+    rf"^[\s*(\[-]*نقل{_TASHKEEL}ا?{_TASHKEEL}\s+عن\s*[:：]?\s*(?P<name>[^()\[\]]+?)[\s)\].]*$"
+)
+_CREDIT_SOURCE = re.compile(r"^[\s*(\[-]*(?:المصدر|مصدر الخبر)\s*[:：]\s*(?P<name>[^()\[\]]+?)[\s)\].]*$")
+_TRAILING_CREDIT = re.compile(
+    r"[.!?؟\"”»]\s*(?:\(\s*(?P<paren>[^()]{1,25})\s*\)|[-–—]+\s*(?P<dash>[^-–—()]{1,20}))\s*[.]?\s*$"
+)
+_OPENING_CREDIT = re.compile(r"^[^()]{0,40}?\(\s*([^()]{1,25}?)\s*\)\s*[-–—:]")
+
+
+def credit_line(line: str) -> str | None:
+    """The credited name when the whole line is a credit ("نقلًا عن وام", "--(بترا)", "المصدر: واس")."""
+    text = line.strip()
+    for pattern in (_CREDIT_PREFIX, _CREDIT_SOURCE):
+        match = pattern.match(text)
+        if match and 1 <= len(_words(match["name"])) <= 5:
+            return match["name"].strip()
+    bare = text.strip("-–—()[] .")
+    return bare if bare and agency_name(bare) else None
+
+
+def find_agency(credits: Sequence[str], first_paragraph: str = "", last_paragraph: str = "") -> str:
+    """The article's own wire credit: a credit line, a "(رويترز)" closing the body, or a dateline credit.
+
+    Agencies merely mentioned in the text ("قال لوكالة فرانس برس") are not credits.
+    """
+    for credit in credits:
+        if credit:
+            return agency_name(credit) or credit
+    closing = _TRAILING_CREDIT.search(last_paragraph.strip())
+    if closing:
+        name = agency_name(closing["paren"] or closing["dash"] or "")
+        if name:
+            return name
+    opening = _OPENING_CREDIT.match(first_paragraph.strip())
+    return agency_name(opening.group(1)) if opening else ""
+
+
+_BADGES = re.compile(r"\s*(?:عاجل|حصري|جديد|بالفيديو|فيديو|مباشر)\s*$")
+_CRUMB_SEPARATORS = re.compile(r"\s*[>»›/|]\s*")
+
+
+def section_from_line(line: str) -> str:
+    """The section named by a short header line or breadcrumb ("الرئيسية > سياسة" gives "سياسة")."""
+    text = line.strip()
+    home = re.match(r"^(?:الرئيسية|الرئيسيه|home)\s*[>»›/|]?\s*", text, re.I)
+    if home:
+        text = text[home.end() :]
+    crumbs = [crumb for crumb in _CRUMB_SEPARATORS.split(text) if crumb.strip()]
+    text = crumbs[-1].strip() if crumbs else ""
+    stripped = _BADGES.sub("", text)
+    return (stripped or text).strip(" -–—")
+
+
+# Where an outlet names itself, with the weight of each cue.
+_HEADER = re.compile(r"^(?P<name>[^\d:|]{2,40}?)\s*[-–—]+\s*$")
+_PARTS = re.compile(r"\s+[-–—|]\s+|\s*:-\s*")
+_CHANNEL = re.compile(
+    r"قنا[ةه]\s+(?P<name>.{2,40}?)\s+(?:على|علي|عبر)\s+(?:ال)?(?:تلجرام|تليجرام|تلغرام|تيليغرام|تيليجرام|تيلغرام|"
+    r"telegram|يوتيوب|واتساب|واتس اب)"
+)
+_CHANNEL_URL = re.compile(r"(?:telegram\.me|t\.me)/(?P<name>[A-Za-z][\w]{2,40})")
+_COPYRIGHT = re.compile(
+    r"(?:(?:جميع\s+)?الحقوق\s*(?:©\s*)?محفوظة\s*(?:ل|لـ)\s*[\"«]?(?P<a>[^\"»©\d]{2,50}?)[\"»]?\s*(?:\d|©|-|–|$))"
+    r"|(?:©\s*\d{4}\s*(?P<b>[^\d©.|-]{2,40}?)\s*(?:\.|\||-|$))"
+)
+_LATIN_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{3,40}$")
+_NOT_A_NAME = re.compile(r"حقوق|محفوظ|rights|reserved|copyright")
+
+
+def same_headline(key: str, title_key: str) -> bool:
+    """Whether comparison key `key` is the headline `title_key`, or the cut-off start of it."""
+    return bool(key and title_key) and (
+        key == title_key or (len(key) >= 0.6 * len(title_key) and title_key.startswith(key))
+    )
+
+
+def headline_parts(text: str) -> list[str]:
+    """The pieces of a "site - headline" or "headline | site" line, or [] when it has none."""
+    parts = [part.strip() for part in _PARTS.split(text)]
+    return parts if len(parts) > 1 else []
+
+
+def _names_in(text: str, title_key: str) -> Iterator[tuple[str, float]]:
+    """Outlet names one line outside the body gives, with the weight of each cue."""
+    header = _HEADER.match(text)
+    if header and 1 <= len(_words(header["name"])) <= 4:
+        yield header["name"], 3
+        return
+    parts = headline_parts(text)
+    if parts and title_key:
+        head, rest = parts[0], parts[1:]
+        if same_headline(name_key(" ".join(rest)), title_key) and len(_words(head)) <= 4:
+            yield head, 3
+        elif same_headline(name_key(head), title_key):
+            sites = [site for site in rest if len(_words(site)) <= 5]
+            yield from ((site, 3 if number == len(sites) - 1 else 1) for number, site in enumerate(sites))
+    for match in _CHANNEL.finditer(text):
+        yield match["name"], 3
+    for match in _CHANNEL_URL.finditer(text):
+        yield match["name"], 1
+    copyright_ = _COPYRIGHT.search(text)
+    if copyright_:
+        yield copyright_["a"] or copyright_["b"] or "", 1
+
+
+def source_candidates(
+    lines: Sequence[str], body: tuple[int, int], title: str, closing: Sequence[str] = ()
+) -> dict[str, tuple[str, float]]:
+    """Outlet names the page gives outside its body, keyed by name_key, with a summed weight.
+
+    Cues: "site -" headers, "site - headline" and "headline - site" lines, a channel to subscribe to,
+    the copyright holder, `closing` (short lines signing the body), a Latin site token repeated on its
+    own lines, a "site :-" opening the body, and bylines naming an outlet already found.
+    """
+    found: dict[str, tuple[str, float]] = {}
+
+    def add(name: str, weight: float) -> None:
+        name = name.strip(" -–—:|\"«»'")
+        if re.search(r"[\u0600-\u06ff]", name):
+            name = re.split(r"\s+(?=[A-Za-z])", name)[0]
+        key = name_key(name)
+        if not key or len(key.split()) > 6 or not re.search(r"[^\W\d_]", key) or _NOT_A_NAME.search(key):
+            return
+        shown, total = found.get(key, (name, 0.0))
+        found[key] = (shown, total + weight)
+
+    title_key = name_key(title)
+    first, last = body
+    outside = [line.strip() for i, line in enumerate(lines) if (i < first or i > last) and line.strip()]
+    for text in outside:
+        for name, weight in _names_in(text, title_key):
+            add(name, weight)
+    for text in closing:
+        add(text, 1 if _LATIN_TOKEN.match(text) else 2)
+    latin = [text.lower() for text in outside if _LATIN_TOKEN.match(text)]
+    for token in set(latin):
+        if latin.count(token) >= 2:
+            add(token, 1)
+    if 0 <= first < len(lines):
+        prefix = re.match(r"^(?P<name>[^\d:]{2,30}?)\s*:-", lines[first].strip())
+        if prefix:
+            add(prefix["name"], 2)
+    for text in outside:
+        byline = parse_byline(text)
+        if byline and name_key(byline[1]) in found:
+            add(byline[1], 1)
+    return found
+
+
+def pick_source(
+    candidates: dict[str, tuple[str, float]],
+    known_sources: Iterable[str] = (),
+    site_lines: Iterable[str] = (),
+) -> str:
+    """The best-supported outlet name; a name the archive already knows wins over any other.
+
+    `site_lines` are short lines outside the body where a known name may stand on its own.
+    """
+    known = {name_key(source): source.strip() for source in known_sources if name_key(source)}
+    ranked = {key: (shown, weight, False) for key, (shown, weight) in candidates.items()}
+    site_text = " | ".join(name_key(line) for line in site_lines)
+    for key, source in known.items():
+        if key in ranked:
+            ranked[key] = (source, ranked[key][1], True)
+        elif re.search(rf"(?<!\w){re.escape(key)}(?!\w)", site_text):
+            ranked[key] = (source, 1.0, True)
+    if not ranked:
+        return ""
+
+    def rank(key: str) -> tuple[bool, float, bool]:
+        shown, weight, is_known = ranked[key]
+        return is_known, weight, bool(re.search(r"[\u0600-\u06ff]", shown))
+
+    return ranked[max(ranked, key=rank)][0]

@@ -1,0 +1,139 @@
+"""Arabic date parsing, and the rule that only a stamp by the headline or body dates an article."""
+
+from datetime import date, datetime
+
+import pytest
+
+from archive.text.dates import find_article_date, is_date_stamp, parse_arabic_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14 أكتوبر 2015", date(2015, 10, 14)),
+        ("14 تشرين الأول 2015", date(2015, 10, 14)),
+        ("الأربعاء 14 أكتوبر/تشرين الأول 2015", date(2015, 10, 14)),
+        ("21 كانون الثاني / يناير 2026", date(2026, 1, 21)),
+        ("23 إبريل / نيسان 2019", date(2019, 4, 23)),
+        ("17 مارس/ آذار 2020", date(2020, 3, 17)),
+        ("30 تشرين الثاني / نوفمبر2020", date(2020, 11, 30)),
+        ("5 آب 2013", date(2013, 8, 5)),
+        ("1 أيار 2021", date(2021, 5, 1)),
+        ("10 حزيران 2014", date(2014, 6, 10)),
+        ("الجمعة 8 فيفري 2019", date(2019, 2, 8)),
+        ("3 جويلية 2018", date(2018, 7, 3)),
+        ("12 يونيه 2017", date(2017, 6, 12)),
+        ("التاريخ: 03 يونيو 2020", date(2020, 6, 3)),
+        ("November 9, 2020", date(2020, 11, 9)),
+        ("ديسمبر 25, 2020", date(2020, 12, 25)),
+        ("2015-10-15", date(2015, 10, 15)),
+        ("2020/12/25", date(2020, 12, 25)),
+        ("15/10/2015", date(2015, 10, 15)),
+        ("17.03.2020", date(2020, 3, 17)),
+    ],
+)
+def test_day_precision(text, expected):
+    assert parse_arabic_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("١٥ أكتوبر ٢٠١٥", date(2015, 10, 15)),
+        ("۱۵/۱۰/۲۰۱۵", date(2015, 10, 15)),
+        ("الثلاثاء ١ / ١٢ / ٢٠٢٠", date(2020, 12, 1)),
+        ("٠٢:٠٠ الثلاثاء ١ / ١٢ / ٢٠٢٠", datetime(2020, 12, 1, 2, 0)),
+    ],
+)
+def test_eastern_arabic_digits(text, expected):
+    assert parse_arabic_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1548 07:08:59 2015-10-15", datetime(2015, 10, 15, 7, 8, 59)),
+        ("GMT 04:00 2026 الأربعاء ,21 كانون الثاني / يناير", datetime(2026, 1, 21, 4, 0)),
+        ("الإثنين، 24 أغسطس 2020 09:23 ص", datetime(2020, 8, 24, 9, 23)),
+        ("تم نشره الجمعة 24 نيسان / أبريل 2020 09:22 مساءً", datetime(2020, 4, 24, 21, 22)),
+        ("2020/12/25 - 1:59 صباحًا", datetime(2020, 12, 25, 1, 59)),
+        ("GMT 17:27 17.03.2020(محدثة GMT 17:49 17.03.2020)", datetime(2020, 3, 17, 17, 27)),
+        ("الأربعاء، 28 آب/اغسطس 2013، آخر تحديث 14:00 (GMT+0400)", date(2013, 8, 28)),
+    ],
+)
+def test_time_next_to_the_date_but_not_an_update_time(text, expected):
+    assert parse_arabic_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "آخر تحديث 20:01:41 بتوقيت أبوظبي",
+        "آخر تحديث GMT 20:11:05",
+        "11 شوال 1441هـ",
+        "32/13/2015",
+        "30 فبراير 2020",
+        "وتشن روسيا منذ 30 ايلول ضربات جوية",
+        "أب وابنه في 12 صورة",
+        "",
+    ],
+)
+def test_no_date(text):
+    assert parse_arabic_date(text) is None
+
+
+def test_stamps_are_lines_with_little_but_a_date():
+    assert is_date_stamp("GMT 04:00 2026 الأربعاء ,21 كانون الثاني / يناير")
+    assert is_date_stamp("نشر في الأحد 11 مارس 2018 - 10:30")
+    assert not is_date_stamp("حظك اليوم برج الدلو الأثنين 30 تشرين الثاني / نوفمبر2020")
+    assert not is_date_stamp("آخر تحديث 20:01:41 بتوقيت أبوظبي")
+
+
+PAGE = [
+    "التاريخ: 20 يناير 2026",  # the header's today, above the headline
+    "عنوان الخبر",
+    "15 أكتوبر 2015",
+    "فقرة أولى من الخبر تذكر أن الاجتماع عقد في 14 أكتوبر 2014 في موسكو.",
+    "فقرة ثانية.",
+    "أخبار ذات صلة",
+    "GMT 04:00 2026 الأربعاء ,21 كانون الثاني / يناير",
+    "عنوان خبر آخر",
+]
+
+
+def test_stamp_between_headline_and_body():
+    assert find_article_date(PAGE, (3, 4), title_index=1, today=date(2026, 11, 1)) == (
+        date(2015, 10, 15),
+        "text",
+    )
+
+
+def test_related_list_dates_and_header_dates_are_never_taken():
+    page = [line for line in PAGE if line != "15 أكتوبر 2015"]
+    assert find_article_date(page, (2, 3), title_index=1, today=date(2026, 11, 1)) == (None, "")
+
+
+def test_dates_inside_prose_are_events_not_publication():
+    page = ["عنوان الخبر", "فقرة أولى تذكر أن الاجتماع عقد في 14 أكتوبر 2014 في موسكو وامتد لساعات.", "فقرة."]
+    assert find_article_date(page, (2, 2), title_index=0) == (None, "")
+
+
+def test_update_stamp_is_not_a_date():
+    page = ["عنوان الخبر", "آخر تحديث 20:01:41 بتوقيت أبوظبي", "بيروت - صوت الإمارات", "فقرة الخبر."]
+    assert find_article_date(page, (3, 3), title_index=0) == (None, "")
+
+
+def test_byline_stamp_under_the_body():
+    page = ["عنوان", "فقرة الخبر الأولى.", "فقرة ثانية.", "2020-11-09", "Ziad Sankary", "أخبار ٢٤ ساعة"]
+    assert find_article_date(page, (1, 2), title_index=0) == (date(2020, 11, 9), "text")
+
+
+def test_list_of_stamps_under_the_body_is_not_a_byline():
+    page = ["عنوان", "فقرة.", "GMT 04:00 2026 الأربعاء ,21 كانون الثاني / يناير", "خبر آخر"]
+    page += ["GMT 00:41 2026 الإثنين ,19 كانون الثاني / يناير", "خبر ثالث"]
+    assert find_article_date(page, (1, 1), title_index=0) == (None, "")
+
+
+def test_future_dates_are_rejected():
+    page = ["عنوان", "15 أكتوبر 2031", "فقرة."]
+    assert find_article_date(page, (2, 2), title_index=0, today=date(2026, 1, 1)) == (None, "")
