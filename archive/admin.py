@@ -9,8 +9,17 @@ from .models import Annotation, Article, Rejection, Source, Tag
 
 ORIGINAL_PREVIEW_CHARS = 20_000
 # What an editor may correct on an article; the body and the original stay as received.
-EDITOR_ARTICLE_FIELDS = ("title", "source", "published_on", "published_at", "date_precision", "dateline",
-                         "author", "section", "agency")
+EDITOR_ARTICLE_FIELDS = (
+    "title",
+    "source",
+    "published_on",
+    "published_at",
+    "date_precision",
+    "dateline",
+    "author",
+    "section",
+    "agency",
+)
 
 
 class AnnotationStatusFilter(admin.SimpleListFilter):
@@ -48,18 +57,37 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     autocomplete_fields = ("source",)
     inlines = (AnnotationInline,)
-    readonly_fields = ("url", "body", "date_origin", "language", "story_group", "ingested_at",
-                       "original_name", "original_content_type", "original_encoding", "original_sha256",
-                       "original_text")
+    readonly_fields = (
+        "url",
+        "body",
+        "date_origin",
+        "language",
+        "story_group",
+        "ingested_at",
+        "original_name",
+        "original_content_type",
+        "original_encoding",
+        "original_sha256",
+        "original_text",
+    )
     fieldsets = (
         (None, {"fields": ("title", "source", "url", "body")}),
         (_("Date"), {"fields": ("published_on", "published_at", "date_precision", "date_origin")}),
         (_("Byline"), {"fields": ("dateline", "author", "section", "agency", "language", "story_group")}),
-        (_("Original as received"), {
-            "classes": ("collapse",),
-            "fields": ("original_name", "original_content_type", "original_encoding", "original_sha256",
-                       "ingested_at", "original_text"),
-        }),
+        (
+            _("Original as received"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "original_name",
+                    "original_content_type",
+                    "original_encoding",
+                    "original_sha256",
+                    "ingested_at",
+                    "original_text",
+                ),
+            },
+        ),
     )
 
     def get_queryset(self, request):
@@ -83,8 +111,11 @@ class ArticleAdmin(admin.ModelAdmin):
         fields = list(self.readonly_fields)
         if not request.user.is_superuser:
             editable = set(EDITOR_ARTICLE_FIELDS)
-            fields += [f.name for f in Article._meta.fields if f.name not in editable and f.name not in fields
-                       and f.editable and f.name != "id"]
+            fields += [
+                f.name
+                for f in Article._meta.fields
+                if f.name not in editable and f.name not in fields and f.editable and f.name != "id"
+            ]
         return fields
 
     def has_add_permission(self, request):
@@ -93,8 +124,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if {"published_on", "published_at"} & set(form.changed_data):
             obj.date_origin = Article.DateOrigin.EDITOR
-            obj.date_precision = Article.DatePrecision.TIME if obj.published_at else (
-                Article.DatePrecision.DAY if obj.published_on else "")
+            obj.date_precision = (
+                Article.DatePrecision.TIME
+                if obj.published_at
+                else (Article.DatePrecision.DAY if obj.published_on else "")
+            )
             if obj.published_at and not obj.published_on:
                 obj.published_on = obj.published_at.date()
         super().save_model(request, obj, form, change)

@@ -27,7 +27,7 @@ class Source(models.Model):
         _("aliases"),
         default=list,
         blank=True,
-        help_text=_("Other spellings and the Latin site name, e.g. [\"emiratesvoice\"]."),
+        help_text=_('Other spellings and the Latin site name, e.g. ["emiratesvoice"].'),
     )
     domain = models.CharField(_("domain"), max_length=200, blank=True, db_index=True)
     country = models.CharField(_("country"), max_length=100, blank=True)
@@ -88,7 +88,7 @@ class Article(models.Model):
     source = models.ForeignKey(Source, models.PROTECT, related_name="articles", verbose_name=_("source"))
     title = models.CharField(_("title"), max_length=500)
     body = models.TextField(_("body"))
-    url = models.URLField(_("URL"), max_length=2000, blank=True)
+    url = models.URLField(_("URL"), max_length=2000, blank=True, db_index=True)
 
     published_on = models.DateField(_("publication date"), null=True, blank=True)
     published_at = models.DateTimeField(
@@ -203,7 +203,9 @@ class Annotation(models.Model):
         _("quoted passage"), blank=True, help_text=_("The passage of the article this annotation refers to.")
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="annotations", verbose_name=_("tags"))
-    status = models.CharField(_("verification status"), max_length=20, choices=Status, default=Status.UNVERIFIED)
+    status = models.CharField(
+        _("verification status"), max_length=20, choices=Status, default=Status.UNVERIFIED
+    )
     is_public = models.BooleanField(
         _("public"), default=False, help_text=_("Public annotations are shown on the article page.")
     )
@@ -243,3 +245,6 @@ class StoryFingerprint(models.Model):
 
     class Meta:
         verbose_name = _("story fingerprint")
+
+    def __str__(self):
+        return f"{self.article_id}:{self.value}"

@@ -39,15 +39,20 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        return self.get_model().objects.select_related("source").prefetch_related(
-            "annotations__tags"
-        )
+        return self.get_model().objects.select_related("source").prefetch_related("annotations__tags")
 
     def prepare_revision(self, article):
         """A hash of what the index holds, so that a check can tell an outdated document."""
-        parts = [article.title, article.body, article.source.slug, self.prepare_published_iso(article),
-                 article.agency, *self.prepare_tags(article), *self.prepare_status(article),
-                 str(article.story_group_id)]
+        parts = [
+            article.title,
+            article.body,
+            article.source.slug,
+            self.prepare_published_iso(article),
+            article.agency,
+            *self.prepare_tags(article),
+            *self.prepare_status(article),
+            str(article.story_group_id),
+        ]
         return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
     def prepare_exact(self, article):

@@ -23,7 +23,10 @@ def run_once(corpus_file: Path, python: str) -> tuple[int, float]:
         started = time.perf_counter()
         done = subprocess.run(
             [python, "manage.py", "ingest", str(corpus_file)],
-            cwd=REPO, env=env, capture_output=True, text=True,
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         elapsed = time.perf_counter() - started
         if done.returncode not in (0, 1):
@@ -47,9 +50,13 @@ def main():
         added, elapsed = run_once(corpus_file, sys.executable)
         rates.append(added / elapsed)
         times.append(elapsed)
-        print(f"run {run}: {added} articles in {elapsed:.1f} s = {added / elapsed:.1f} articles/s", flush=True)
-    print(f"ingest {args.file}: median {statistics.median(times):.1f} s, "
-          f"median {statistics.median(rates):.1f} articles/s over {args.runs} run(s) (target: under 300 s)")
+        print(
+            f"run {run}: {added} articles in {elapsed:.1f} s = {added / elapsed:.1f} articles/s", flush=True
+        )
+    print(
+        f"ingest {args.file}: median {statistics.median(times):.1f} s, "
+        f"median {statistics.median(rates):.1f} articles/s over {args.runs} run(s) (target: under 300 s)"
+    )
 
 
 if __name__ == "__main__":

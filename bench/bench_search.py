@@ -20,9 +20,31 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = [
-    "روسيا", "سوريا", "الولايات المتحدة", "داعش", "ترامب", "النفط", "اليمن", "الحوثيين", "السعودية",
-    "إيران", "القدس", "الانتخابات", "اللاجئين", "كرة القدم", "تونس", "الأمم المتحدة", "قطر", "مصر",
-    "العراق", '"مجلس الأمن"', "الإرهاب", "حلب", "ليبيا", "الاقتصاد", "الحكومة التونسية",
+    "روسيا",
+    "سوريا",
+    "الولايات المتحدة",
+    "داعش",
+    "ترامب",
+    "النفط",
+    "اليمن",
+    "الحوثيين",
+    "السعودية",
+    "إيران",
+    "القدس",
+    "الانتخابات",
+    "اللاجئين",
+    "كرة القدم",
+    "تونس",
+    "الأمم المتحدة",
+    "قطر",
+    "مصر",
+    "العراق",
+    '"مجلس الأمن"',
+    "الإرهاب",
+    "حلب",
+    "ليبيا",
+    "الاقتصاد",
+    "الحكومة التونسية",
 ]
 CORPUS_FILES = ["ant-multisource-2018.jsonl.gz", "saudinewsnet-2015.jsonl.gz", "ant-jawharafm.jsonl.gz"]
 
@@ -42,8 +64,10 @@ def timed(fn, repeats):
 
 
 def report(name, samples, target=None):
-    line = (f"{name:<44} p50 {statistics.median(samples):7.1f} ms   p95 {percentile(samples, 0.95):7.1f} ms"
-            f"   n={len(samples)}")
+    line = (
+        f"{name:<44} p50 {statistics.median(samples):7.1f} ms   p95 {percentile(samples, 0.95):7.1f} ms"
+        f"   n={len(samples)}"
+    )
     if target:
         line += f"   (target p95 < {target} ms)"
     print(line, flush=True)
@@ -97,8 +121,11 @@ def main():
     for i in range(args.repeats * len(QUERIES)):
         month = months[(i * 7) % len(months)]
         end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        request = SearchRequest(sources=[sources[i % len(sources)]], date_from=month,
-                                date_to=date.fromordinal(end.toordinal() - 1))
+        request = SearchRequest(
+            sources=[sources[i % len(sources)]],
+            date_from=month,
+            date_to=date.fromordinal(end.toordinal() - 1),
+        )
         browse += timed(lambda r=request: run_search(r), 1)
     report("ours: browse one source, one month", browse, 50)
 
@@ -129,9 +156,18 @@ def main():
     last = Article.objects.exclude(published_on=None).order_by("-published_on").first().published_on
 
     def stock_search(q):
-        sqs = (SearchQuerySet(using="stock").auto_query(q).facet("source")
-               .date_facet("published", start_date=datetime(first.year, first.month, 1),
-                           end_date=datetime(last.year, last.month, 28), gap_by="month").highlight())
+        sqs = (
+            SearchQuerySet(using="stock")
+            .auto_query(q)
+            .facet("source")
+            .date_facet(
+                "published",
+                start_date=datetime(first.year, first.month, 1),
+                end_date=datetime(last.year, last.month, 28),
+                gap_by="month",
+            )
+            .highlight()
+        )
         list(sqs[:20])
         sqs.facet_counts()
 

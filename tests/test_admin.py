@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 def article(db):
     source = Source.objects.create(name="صوت الإمارات", slug="emiratesvoice", domain="emiratesvoice.com")
     return Article.objects.create(
-        source=source, title="عنوان", body="فقرة أولى\nفقرة ثانية", original=b"raw <b>page</b>",
-        original_content_type="text/plain", original_encoding="utf-8", original_sha256="a" * 64,
+        source=source,
+        title="عنوان",
+        body="فقرة أولى\nفقرة ثانية",
+        original=b"raw <b>page</b>",
+        original_content_type="text/plain",
+        original_encoding="utf-8",
+        original_sha256="a" * 64,
     )
 
 
@@ -28,12 +33,25 @@ def editor(db):
 
 def inline_form(article, **annotation):
     data = {
-        "title": article.title, "source": article.source_id, "published_on": "", "published_at_0": "",
-        "published_at_1": "", "date_precision": "", "dateline": "", "author": "", "section": "", "agency": "",
-        "annotations-TOTAL_FORMS": "1", "annotations-INITIAL_FORMS": "0",
-        "annotations-MIN_NUM_FORMS": "0", "annotations-MAX_NUM_FORMS": "1000",
-        "annotations-0-kind": "verification", "annotations-0-status": "disputed",
-        "annotations-0-text": "الرقم غير مؤكد", "annotations-0-quote": "", "annotations-0-is_public": "on",
+        "title": article.title,
+        "source": article.source_id,
+        "published_on": "",
+        "published_at_0": "",
+        "published_at_1": "",
+        "date_precision": "",
+        "dateline": "",
+        "author": "",
+        "section": "",
+        "agency": "",
+        "annotations-TOTAL_FORMS": "1",
+        "annotations-INITIAL_FORMS": "0",
+        "annotations-MIN_NUM_FORMS": "0",
+        "annotations-MAX_NUM_FORMS": "1000",
+        "annotations-0-kind": "verification",
+        "annotations-0-status": "disputed",
+        "annotations-0-text": "الرقم غير مؤكد",
+        "annotations-0-quote": "",
+        "annotations-0-is_public": "on",
         "_continue": "1",
     }
     data.update(annotation)

@@ -11,14 +11,22 @@ from .conftest import REPO
 def manage(*args, **env):
     environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
     environment.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=environment,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=environment, capture_output=True, text=True
+    )
 
 
 def test_production_mode_passes_check_deploy_with_no_warnings(tmp_path):
-    done = manage("check", "--deploy", "--fail-level", "WARNING", ARCHIVE_ENV="production",
-                  ARCHIVE_DATA_DIR=str(tmp_path), SECRET_KEY=secrets.token_urlsafe(60),
-                  ALLOWED_HOSTS="archive.example.org")
+    done = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        ARCHIVE_ENV="production",
+        ARCHIVE_DATA_DIR=str(tmp_path),
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="archive.example.org",
+    )
     assert done.returncode == 0, done.stderr
     assert "no issues" in done.stdout
 

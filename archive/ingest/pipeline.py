@@ -109,7 +109,7 @@ class Pipeline:
         source: str = "",
         manifest: Path | None = None,
         index: bool = True,
-        batch_size: int = 500,
+        batch_size: int = 2000,
         progress: Callable[[Iterable], Iterable] | None = None,
     ):
         self.source = source
@@ -159,14 +159,16 @@ class Pipeline:
         return article
 
     def is_duplicate(self, sha: str, url: str) -> bool:
-        duplicate = Article.objects.filter(original_sha256=sha)
-        if url:
-            duplicate = duplicate | Article.objects.filter(url=url)
-        return duplicate.exists()
+        # Two indexed look-ups: an OR of both conditions would make SQLite scan the whole table.
+        if Article.objects.filter(original_sha256=sha).exists():
+            return True
+        return bool(url) and Article.objects.filter(url=url).exists()
 
     @transaction.atomic
     def store(self, item: RawItem, clean: CleanArticle, sha: str) -> Article:
-        source, created = self.resolver.resolve(self.source or item.source, clean.url or item.url, clean.source)
+        source, created = self.resolver.resolve(
+            self.source or item.source, clean.url or item.url, clean.source
+        )
         if created:
             self.summary.new_sources.append(source.name)
         published, origin = clean.published, clean.date_origin
@@ -211,7 +213,10 @@ class Pipeline:
             if count < needed:
                 break
             other = Article.objects.only("body", "story_group").get(pk=candidate_id)
-            if fingerprint.jaccard(shingles, fingerprint.shingles(other.body)) >= fingerprint.SAME_STORY_JACCARD:
+            if (
+                fingerprint.jaccard(shingles, fingerprint.shingles(other.body))
+                >= fingerprint.SAME_STORY_JACCARD
+            ):
                 if other.story_group_id is None:
                     other.story_group = StoryGroup.objects.create()
                     other.save(update_fields=["story_group"])
@@ -238,8 +243,12 @@ def publication_fields(published: date | datetime | None, origin: str) -> dict:
     if isinstance(published, datetime):
         aware = published if timezone.is_aware(published) else published.replace(tzinfo=UTC)
         if origin != Article.DateOrigin.CRAWL:
-            return {"published_on": aware.date(), "published_at": aware, "date_precision": "time",
-                    "date_origin": origin}
+            return {
+                "published_on": aware.date(),
+                "published_at": aware,
+                "date_precision": "time",
+                "date_origin": origin,
+            }
         # A crawl time tells the day the page existed, not the minute it was published.
         published = aware.date()
     return {"published_on": published, "published_at": None, "date_precision": "day", "date_origin": origin}
@@ -249,5 +258,11 @@ def progress_bar(items: Iterable, total: int | None = None, desc: str = "ingesti
     """A tqdm bar on stderr; quieter when stderr is not a terminal (CI logs)."""
     from tqdm import tqdm
 
-    return tqdm(items, total=total, desc=desc, unit=" items", file=sys.stderr,
-                mininterval=0.2 if sys.stderr.isatty() else 5.0)
+    return tqdm(
+        items,
+        total=total,
+        desc=desc,
+        unit=" items",
+        file=sys.stderr,
+        mininterval=0.2 if sys.stderr.isatty() else 5.0,
+    )

@@ -14,6 +14,7 @@ interface and changes exactly those parts:
 """
 
 import html
+import os
 import re
 import threading
 
@@ -27,12 +28,16 @@ from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import highlight as whoosh_highlight
 from whoosh import sorting
-from whoosh.fields import BOOLEAN, DATETIME, ID as WHOOSH_ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import BOOLEAN, DATETIME, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID as WHOOSH_ID
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, ConstantScoreQuery, Every
 
 from .analyzers import ArabicAnalyzer
+from .query import EXACT_FIELD
 
+# Batches at least this large are analyzed by several processes, each writing its own segment.
+PARALLEL_MIN_DOCS = 1000
 SNIPPET_CHARS = 220
 SNIPPET_FRAGMENTS = 2
 HIGHLIGHT_MAX_CHARS = 30_000
@@ -54,7 +59,7 @@ class MarkFormatter(whoosh_highlight.Formatter):
         return html.escape(text, quote=False)
 
     def format_token(self, text, token, replace=False):
-        return "<mark>%s</mark>" % html.escape(whoosh_highlight.get_text(text, token, replace), quote=False)
+        return f"<mark>{html.escape(whoosh_highlight.get_text(text, token, replace), quote=False)}</mark>"
 
 
 class FacetCache:
@@ -86,6 +91,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.silently_fail = False
+        self.writer_procs = int(connection_options.get("WRITER_PROCS", os.cpu_count() or 1))
         self._searcher = None
         self._facets = None
         self._searcher_lock = threading.Lock()
@@ -123,7 +129,8 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
                     stored=field_class.stored,
                     analyzer=field_class.analyzer or ArabicAnalyzer(),
                     field_boost=field_class.boost,
-                    phrase=True,
+                    # Phrases are matched on the exact field only; positions elsewhere would be dead weight.
+                    phrase=name == EXACT_FIELD,
                 )
             if field_class.document:
                 content_field_name = name
@@ -134,9 +141,15 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
-        writer = self.index.writer(timeout=60, delay=0.25, limitmb=256)
+        documents = list(iterable)
+        parallel = (
+            {"procs": self.writer_procs, "multisegment": True}
+            if (self.writer_procs > 1 and len(documents) >= PARALLEL_MIN_DOCS)
+            else {}
+        )
+        writer = self.index.writer(timeout=60, delay=0.25, limitmb=256, **parallel)
         try:
-            for obj in iterable:
+            for obj in documents:
                 try:
                     doc = index.full_prepare(obj)
                 except SkipDocument:
@@ -163,15 +176,35 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         with self._searcher_lock:
             # Not Searcher.refresh(): it reuses segment readers and with them outdated deletions.
             # The old searcher is left to the garbage collector, as another thread may still use it.
-            if self._searcher is None or self._searcher.reader().generation() != self.index.latest_generation():
+            if (
+                self._searcher is None
+                or self._searcher.reader().generation() != self.index.latest_generation()
+            ):
                 self._searcher = self.index.searcher()
                 self._facets = FacetCache(self._searcher)
             return self._searcher, self._facets
 
-    def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, fields="",
-               highlight=False, facets=None, date_facets=None, query_facets=None, narrow_queries=None,
-               spelling_query=None, within=None, dwithin=None, distance_point=None, models=None,
-               limit_to_registered_models=None, result_class=None, **kwargs):
+    def search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        date_facets=None,
+        query_facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        within=None,
+        dwithin=None,
+        distance_point=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
         searcher, facet_cache = self.current_searcher()
         query_string = force_str(query_string).strip()
         if not query_string or searcher.doc_count() == 0:
@@ -192,8 +225,11 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         facet_counts = {}
         if facets:
             docs = results.docs()
-            facet_counts = {"fields": {name: facet_cache.counts(name, docs) for name in facets},
-                            "dates": {}, "queries": {}}
+            facet_counts = {
+                "fields": {name: facet_cache.counts(name, docs) for name in facets},
+                "dates": {},
+                "queries": {},
+            }
 
         terms = self.highlight_terms(highlight, query_string) if highlight else frozenset()
         documents = []
@@ -214,8 +250,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             name = field.lstrip("-")
             if name in DATED_BY:
                 # The column hands its raw bytes to the sort key.
-                keys.append(sorting.TranslateFacet(lambda value: value in UNKNOWN,
-                                                   sorting.FieldFacet(DATED_BY[name])))
+                keys.append(
+                    sorting.TranslateFacet(lambda value: value in UNKNOWN, sorting.FieldFacet(DATED_BY[name]))
+                )
             keys.append(sorting.FieldFacet(name, reverse=field.startswith("-")))
         return sorting.MultiFacet(keys)
 
@@ -248,12 +285,16 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             fragmenter = whoosh_highlight.WholeFragmenter()
         else:
             fragmenter = whoosh_highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        marked = whoosh_highlight.highlight(text, terms, analyzer, fragmenter, MarkFormatter(),
-                                            top=SNIPPET_FRAGMENTS)
+        marked = whoosh_highlight.highlight(
+            text, terms, analyzer, fragmenter, MarkFormatter(), top=SNIPPET_FRAGMENTS
+        )
         if marked:
             return marked
-        opening = text if whole else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + ("…" if len(text) > SNIPPET_CHARS
-                                                                                 else "")
+        opening = (
+            text
+            if whole
+            else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + ("…" if len(text) > SNIPPET_CHARS else "")
+        )
         return html.escape(opening, quote=False)
 
     def create_spelling_suggestion(self, query_string):
@@ -262,7 +303,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         reader = searcher.reader()
         analyzer = searcher.schema["exact"].analyzer
         corrector = reader.corrector("exact")
-        words = [w for w in WORD.findall(force_str(query_string)) if w not in OPERATORS and w not in self.schema]
+        words = [
+            w for w in WORD.findall(force_str(query_string)) if w not in OPERATORS and w not in self.schema
+        ]
         changed, suggested = False, []
         for word in words:
             surface = [token.text for token in analyzer(word)]
@@ -287,5 +330,3 @@ class ArabicWhooshSearchQuery(WhooshSearchQuery):
 class ArabicWhooshEngine(BaseEngine):
     backend = ArabicWhooshSearchBackend
     query = ArabicWhooshSearchQuery
-
-

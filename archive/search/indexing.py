@@ -9,7 +9,7 @@ from haystack.query import SearchQuerySet
 
 from archive.models import Article
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 
 
 def article_index():

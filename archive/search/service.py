@@ -5,9 +5,9 @@ Elasticsearch or OpenSearch on a larger install.
 """
 
 import math
-from html import escape
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 
 from django.db.models import Count
 from haystack.query import SearchQuerySet
@@ -95,7 +95,7 @@ class SearchPage:
 
 
 def quoted(values) -> str:
-    return " OR ".join('"%s"' % str(v).replace('"', "") for v in values)
+    return " OR ".join('"{}"'.format(str(v).replace('"', "")) for v in values)
 
 
 def filtered(sqs: SearchQuerySet, request: SearchRequest, skip: str = "") -> SearchQuerySet:
@@ -205,8 +205,10 @@ def facet_lists(counts: dict) -> dict[str, list[dict]]:
     names = dict(Source.objects.values_list("slug", "name"))
     lists = {
         "source": [{"slug": s, "name": names.get(s, s), "count": n} for s, n in counts.get("source", [])],
-        "year": sorted(({"period": y, "count": n} for y, n in counts.get("year", [])),
-                       key=lambda b: (b["period"] == UNKNOWN_DATE, b["period"])),
+        "year": sorted(
+            ({"period": y, "count": n} for y, n in counts.get("year", [])),
+            key=lambda b: (b["period"] == UNKNOWN_DATE, b["period"]),
+        ),
     }
     for name in ("agency", "tags", "status"):
         lists[name] = [{"value": v, "count": n} for v, n in counts.get(name, []) if v]

@@ -39,8 +39,13 @@ def summary_count(output: str, label: str) -> int:
 
 
 def record(**fields) -> str:
-    base = {"url": "https://example.org/a", "source": "example.org", "published": "2018-03-01T10:00:00+03:00",
-            "title": "عنوان الخبر", "text": BODY}
+    base = {
+        "url": "https://example.org/a",
+        "source": "example.org",
+        "published": "2018-03-01T10:00:00+03:00",
+        "title": "عنوان الخبر",
+        "text": BODY,
+    }
     return json.dumps({**base, **fields}, ensure_ascii=False)
 
 
@@ -51,7 +56,12 @@ def test_seeds_are_ingested_with_their_originals(seed_archive):
         assert bytes(article.original) == (SEEDS / name).read_bytes()
         assert article.original_sha256 == Article.sha256_of((SEEDS / name).read_bytes())
     assert set(Article.objects.values_list("source__slug", flat=True)) == {
-        "emiratesvoice", "almaghribtoday", "syria-news", "buratha", "democraticac"}
+        "emiratesvoice",
+        "almaghribtoday",
+        "syria-news",
+        "buratha",
+        "democraticac",
+    }
 
 
 def test_reingesting_adds_nothing(seed_archive):
@@ -75,9 +85,12 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_rest_goes_on(db, tmp_path)
     with open(tmp_path / "huge.txt", "wb") as huge:
         huge.truncate(50 * 1024 * 1024)
     (tmp_path / "export.jsonl").write_text(
-        record(url="https://example.org/1") + "\n{not json\n" + record(url="https://example.org/2",
-                                                                       text=BODY + " إضافة") + "\n",
-        encoding="utf-8")
+        record(url="https://example.org/1")
+        + "\n{not json\n"
+        + record(url="https://example.org/2", text=BODY + " إضافة")
+        + "\n",
+        encoding="utf-8",
+    )
     shutil.copy(SEEDS / "003_838c776ce97c28fb.txt", tmp_path / "good.txt")
     write_warc(tmp_path / "crawl.warc.gz", broken=True)
 
@@ -85,7 +98,15 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_rest_goes_on(db, tmp_path)
 
     assert code == 1
     reasons = "\n".join(line for line in out.splitlines() if line.startswith("  "))
-    for name in ("empty.txt", "image.txt", "truncated.txt", "menu.txt", "huge.txt", "export.jsonl:2", "crawl"):
+    for name in (
+        "empty.txt",
+        "image.txt",
+        "truncated.txt",
+        "menu.txt",
+        "huge.txt",
+        "export.jsonl:2",
+        "crawl",
+    ):
         assert name in reasons, f"no reason given for {name}:\n{out}"
     assert "UTF-8" in reasons and "MB" in reasons and "JSON" in reasons
     titles = set(Article.objects.values_list("title", flat=True))
@@ -97,23 +118,33 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_rest_goes_on(db, tmp_path)
 
 
 def write_warc(path, broken=False):
-    html = ("<html><head><title>عنوان</title></head><body><article><h1>عنوان الخبر</h1>"
-            f"<p>{BODY}</p><p>{BODY}</p></article></body></html>").encode()
+    html = (
+        "<html><head><title>عنوان</title></head><body><article><h1>عنوان الخبر</h1>"
+        f"<p>{BODY}</p><p>{BODY}</p></article></body></html>"
+    ).encode()
     with open(path, "wb") as stream:
         writer = WARCWriter(stream, gzip=True)
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.0")
-        writer.write_record(writer.create_warc_record("https://example.org/warc-ok", "response",
-                                                      payload=io.BytesIO(html), http_headers=headers))
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.0"
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                "https://example.org/warc-ok", "response", payload=io.BytesIO(html), http_headers=headers
+            )
+        )
     if broken:
         with open(path, "ab") as stream:
-            stream.write(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 9999\r\n\r\ntrunc"))
+            stream.write(
+                gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 9999\r\n\r\ntrunc")
+            )
 
 
 def test_manifest_and_url_win_over_guesses(db, tmp_path):
     shutil.copy(SEEDS / "000_35d6a8e2b6890355.txt", tmp_path / "page.txt")
     (tmp_path / "manifest.csv").write_text(
         "file,url,source,published\npage.txt,https://www.almaghribtoday.net/x,المغرب اليوم,2015-10-14\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     call_command("loaddata", "fixtures/sources.json", verbosity=0)
     code, out, _ = ingest(tmp_path / "page.txt", "--manifest", tmp_path / "manifest.csv")
     assert code == 0, out
@@ -124,8 +155,9 @@ def test_manifest_and_url_win_over_guesses(db, tmp_path):
 
 
 def test_unknown_outlet_creates_a_source_for_review(db, tmp_path):
-    (tmp_path / "a.jsonl").write_text(record(source="newoutlet.example", url="https://newoutlet.example/1"),
-                                      encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text(
+        record(source="newoutlet.example", url="https://newoutlet.example/1"), encoding="utf-8"
+    )
     assert ingest(tmp_path)[0] == 0
     source = Article.objects.get().source
     assert source.needs_review
@@ -142,8 +174,12 @@ def test_syndicated_copies_share_a_story_group(db, tmp_path):
     lines = [
         record(url="https://a.example/1", source="a.example", title="عنوان أ"),
         record(url="https://b.example/1", source="b.example", title="عنوان ب", text="دمشق - " + BODY),
-        record(url="https://c.example/1", source="c.example", title="خبر آخر",
-               text="نص مختلف تماما عن مباريات كرة القدم في الدوري المحلي هذا الأسبوع وما رافقها من أحداث " * 3),
+        record(
+            url="https://c.example/1",
+            source="c.example",
+            title="خبر آخر",
+            text="نص مختلف تماما عن مباريات كرة القدم في الدوري المحلي هذا الأسبوع وما رافقها من أحداث " * 3,
+        ),
     ]
     (tmp_path / "a.jsonl").write_text("\n".join(lines), encoding="utf-8")
     assert ingest(tmp_path)[0] == 0
@@ -159,15 +195,25 @@ def test_extract_prints_json_and_touches_nothing(db, capsys):
     out = io.StringIO()
     call_command("extract", str(SEEDS / "003_838c776ce97c28fb.txt"), stdout=out)
     article = json.loads(out.getvalue())
-    assert set(article) == {"title", "body", "source", "published", "dateline", "author", "section", "agency",
-                            "url"}
+    assert set(article) == {
+        "title",
+        "body",
+        "source",
+        "published",
+        "dateline",
+        "author",
+        "section",
+        "agency",
+        "url",
+    }
     assert article["published"].startswith("2015-10-15")
     assert Article.objects.count() == 0
 
 
 def test_extract_prints_one_line_per_record(db, tmp_path):
-    (tmp_path / "a.jsonl").write_text(record(url="https://x.example/1") + "\n" + record(url="https://x.example/2"),
-                                      encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text(
+        record(url="https://x.example/1") + "\n" + record(url="https://x.example/2"), encoding="utf-8"
+    )
     out = io.StringIO()
     call_command("extract", str(tmp_path / "a.jsonl"), stdout=out)
     lines = out.getvalue().strip().splitlines()

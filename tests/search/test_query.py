@@ -34,8 +34,22 @@ def test_prefix_uses_normalized_exact_field():
 
 @pytest.mark.parametrize(
     "raw",
-    ['"unbalanced', "((روسيا", "روسيا)", "OR", "-", "*", "- OR *", "AND NOT", "title:x", "\x00\x07روسيا\x1b",
-     "\u202eروسيا\u202c", '"" ""', "a" * 10_000, "روسيا " * 5_000],
+    [
+        '"unbalanced',
+        "((روسيا",
+        "روسيا)",
+        "OR",
+        "-",
+        "*",
+        "- OR *",
+        "AND NOT",
+        "title:x",
+        "\x00\x07روسيا\x1b",
+        "\u202eروسيا\u202c",
+        '"" ""',
+        "a" * 10_000,
+        "روسيا " * 5_000,
+    ],
 )
 def test_malformed_input_never_reaches_the_engine_unrepaired(raw):
     parsed = parse(raw)

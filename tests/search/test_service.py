@@ -90,8 +90,14 @@ def test_sorting_oldest_and_newest(seed_archive):
 
 def test_snippets_highlight_arabic_matches_and_escape_html(seed_archive):
     source = Source.objects.get(slug="buratha")
-    Article.objects.create(source=source, title="<b>عنوان</b>", body="<script>alert(1)</script> قصف مدينة حلب",
-                           original=b"x", original_content_type="text/plain", original_sha256="f" * 64)
+    Article.objects.create(
+        source=source,
+        title="<b>عنوان</b>",
+        body="<script>alert(1)</script> قصف مدينة حلب",
+        original=b"x",
+        original_content_type="text/plain",
+        original_sha256="f" * 64,
+    )
     page = run_search(SearchRequest(q="حلب"))
     snippet = next(hit.snippet for hit in page.hits if "alert" in hit.snippet)
     assert "<script" not in snippet and "</script" not in snippet
@@ -101,8 +107,22 @@ def test_snippets_highlight_arabic_matches_and_escape_html(seed_archive):
 
 
 @pytest.mark.parametrize(
-    "q", ['"قوات سوريا', "((روسيا", "OR", "-", "*", "روسيا OR", "\x00\x1b", "ر" * 10_240, "a:b:c", "[x TO",
-          "سوريا~2", "^", "\\"],
+    "q",
+    [
+        '"قوات سوريا',
+        "((روسيا",
+        "OR",
+        "-",
+        "*",
+        "روسيا OR",
+        "\x00\x1b",
+        "ر" * 10_240,
+        "a:b:c",
+        "[x TO",
+        "سوريا~2",
+        "^",
+        "\\",
+    ],
 )
 def test_malformed_queries_never_raise(seed_archive, q):
     page = run_search(SearchRequest(q=q))
@@ -117,8 +137,14 @@ def test_spelling_suggestion(seed_archive):
 
 def test_index_follows_saves_and_deletes(seed_archive):
     source = Source.objects.get(slug="buratha")
-    article = Article.objects.create(source=source, title="خبر جديد", body="اجتماع في مدينة طرطوس الساحلية",
-                                     original=b"y", original_content_type="text/plain", original_sha256="e" * 64)
+    article = Article.objects.create(
+        source=source,
+        title="خبر جديد",
+        body="اجتماع في مدينة طرطوس الساحلية",
+        original=b"y",
+        original_content_type="text/plain",
+        original_sha256="e" * 64,
+    )
     assert run_search(SearchRequest(q="طرطوس")).count == 1
     article.title = "عنوان معدل عن اللاذقية"
     article.save()
@@ -140,7 +166,7 @@ def test_check_index_reports_and_repairs(seed_archive):
     from archive.search.indexing import backend
 
     Article.objects.filter(source__slug="buratha").update(title="عنوان تغير دون إشارة")
-    backend().remove("archive.article.%d" % Article.objects.get(source__slug="syria-news").pk)
+    backend().remove(f"archive.article.{Article.objects.get(source__slug='syria-news').pk}")
     out = io.StringIO()
     with pytest.raises(SystemExit):
         call_command("check_index", stdout=out)

@@ -9,8 +9,11 @@ class Command(BaseCommand):
     help = "Compare the search index with the database: missing, outdated and stale documents."
 
     def add_arguments(self, parser):
-        parser.add_argument("--repair", action="store_true", help="Index what is missing or outdated, "
-                            "remove what no longer exists.")
+        parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="Index what is missing or outdated, remove what no longer exists.",
+        )
 
     def handle(self, repair, **options):
         difference = indexing.compare()

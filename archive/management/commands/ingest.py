@@ -13,10 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)
-        parser.add_argument("--manifest", type=Path, help="CSV or JSON giving url, source, published per file.")
+        parser.add_argument(
+            "--manifest", type=Path, help="CSV or JSON giving url, source, published per file."
+        )
         parser.add_argument("--source", default="", help="The outlet of every input, overriding any guess.")
         parser.add_argument("--no-index", action="store_true", help="Store only; index later (update_index).")
-        parser.add_argument("--batch-size", type=int, default=500, help="Articles per index write.")
+        parser.add_argument("--batch-size", type=int, default=2000, help="Articles per index write.")
 
     def handle(self, paths, manifest, source, no_index, batch_size, **options):
         for path in paths:

@@ -16,11 +16,13 @@ from archive.search import indexing
 
 
 class Command(BaseCommand):
-    help = "Index all articles (or those changed since --age hours) and remove documents no longer in the database."
+    help = "Index all articles (or those ingested in the last --age hours); --remove drops stale ones."
 
     def add_arguments(self, parser):
         parser.add_argument("--age", type=int, help="Only articles ingested in the last AGE hours.")
-        parser.add_argument("--remove", action="store_true", help="Also remove documents of deleted articles.")
+        parser.add_argument(
+            "--remove", action="store_true", help="Also remove documents of deleted articles."
+        )
         parser.add_argument("-b", "--batch-size", type=int, default=indexing.BATCH_SIZE)
         # Accepted for compatibility with haystack's rebuild_index, which passes them along.
         parser.add_argument("-u", "--using", action="append", default=[])
@@ -35,8 +37,13 @@ class Command(BaseCommand):
         if age:
             articles = articles.filter(ingested_at__gte=timezone.now() - timedelta(hours=age))
         ids = list(articles.values_list("pk", flat=True))
-        with tqdm(total=len(ids), desc="indexing", unit=" articles", file=sys.stderr,
-                  mininterval=0.2 if sys.stderr.isatty() else 5.0) as bar:
+        with tqdm(
+            total=len(ids),
+            desc="indexing",
+            unit=" articles",
+            file=sys.stderr,
+            mininterval=0.2 if sys.stderr.isatty() else 5.0,
+        ) as bar:
             for batch in indexing.chunks(ids, batch_size):
                 indexing.index_articles(batch)
                 bar.update(len(batch))
