@@ -30,7 +30,8 @@ from archive.text import arabic  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUPS = {
-    "stock haystack (StemmingAnalyzer)": StemmingAnalyzer,
+    # haystack's analysis for text fields; an unbounded stem cache only makes it faster.
+    "stock haystack (StemmingAnalyzer)": lambda: StemmingAnalyzer(cachesize=-1),
     "Lucene-equivalent (LuceneArabicAnalyzer)": LuceneArabicAnalyzer,
     "ours (ArabicAnalyzer, light_stem)": ArabicAnalyzer,
     "ours, stemmer = Lucene rules": lambda: ArabicAnalyzer("lucene"),
@@ -167,9 +168,11 @@ def v_clitic(word, rng):
 
 
 def v_suffix(word, rng):
-    """Number and gender: ة ↔ ات, ة → ـتين or dropped, ي → ية/يين/يون, ون ↔ ين, ان → ين, or ة/ات added."""
+    """Number and gender: ة ↔ ات, ة ↔ dual تين/تان or dropped, ي → ية/يين/يون, ون ↔ ين, or ة/ات added."""
     if word.endswith("ة"):
         return word[:-1] + rng.choice(("ات", "تين", ""))
+    if word.endswith(("تين", "تان")):
+        return word[:-3] + rng.choice(("ة", "تان" if word.endswith("تين") else "تين"))
     if word.endswith("ات"):
         return word[:-2] + "ة"
     if word.endswith("ي"):
@@ -295,6 +298,7 @@ def run_setup(name: str) -> dict:
                 hits = searcher.search(parser.parse(" ".join(words)), limit=TOP)
                 ids = [hit["id"] for hit in hits]
                 ranks[key].append(ids.index(query["target"]) + 1 if query["target"] in ids else None)
+    print(f"{name}: indexed in {indexed:.0f} s", file=sys.stderr, flush=True)
     return {"name": name, "ranks": ranks, "index_seconds": indexed}
 
 
@@ -350,7 +354,9 @@ def report(results: list[dict], queries: list[dict], args, sizes: Counter, secon
         picks = [i for i, q in enumerate(queries) if q["kind"] == kind]
         cells = [f"{metrics([r['ranks']['variant'][i] for i in picks])[0]:.0f}%" for r in results]
         lines.append(f"| {kind} | {kinds[kind]} | " + " | ".join(cells) + " |")
-    lines += ["", METHOD]
+    stemmers = [r for r in results if r["name"].startswith("ours")]
+    best = max(stemmers, key=lambda r: metrics(r["ranks"]["variant"]))
+    lines += ["", f"Best stemmer inside our analysis on variant queries: **{best['name']}**.", "", METHOD]
     return "\n".join(lines) + "\n"
 
 
@@ -370,9 +376,21 @@ METHOD = """## Method
   (ours)", comes from the analyzer itself: it swaps a word for its other spelling in archive/text/arabic.py's
   variant table (سوريا/سورية, أمريكي/أميركي, ديمقراطي/ديموقراطي, ترامب/ترمب...), so its gain is by
   construction; it is reported on its own line and is a minority of the variant queries.
+- The suffix kind includes the feminine dual (ة ↔ ـتين/ـتان), which `light_stem` handles and Lucene's
+  stemmer does not; it is there because the dual is frequent in news (14.5k words in ـتين in the corpus).
 - The "ours, stemmer = ..." rows keep all of our analysis and swap the stemmer only; they choose the default
-  stemmer of `light_stem` (Lucene's rules plus combined clitics وبال/ولل and the feminine dual ـتين/ـتان).
-  Snowball gets our normalized words with a final ه turned back into the ة it expects.
+  of `light_stem` (Lucene's rules plus combined clitics وبال/ولل, the feminine dual ـتين/ـتان and root-و
+  stems). Snowball gets our normalized words with a final ه turned back into the ة it expects.
+
+## Reading the results
+
+- Stock haystack analysis finds an article only when the query is spelled exactly as the article: a
+  hamza, a ة, a diacritic or an article of difference loses it.
+- Our analysis and the Lucene-equivalent find the same unchanged queries. Folding a minority spelling into
+  the majority one (ترمب → ترامب, نتانياهو → نتنياهو, الأميركية → الأمريكية) lets more articles match a
+  query typed in the minority spelling, so the article sought can lose a few ranks: that is the small cost
+  in the unchanged MRR column, and the gain is the variant columns.
+- Index times are wall-clock seconds with the set-ups indexed in parallel; they vary with the machine's load.
 """
 
 
