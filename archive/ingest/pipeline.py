@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from archive.models import Article, Rejection, Source, StoryFingerprint, StoryGroup
-from archive.search.indexing import index_articles
+from archive.search.indexing import BulkIndexer, index_articles
 from archive.search.signals import deferred_indexing
 from archive.text import fingerprint
 from archive.text.arabic import normalize
@@ -109,7 +109,7 @@ class Pipeline:
         source: str = "",
         manifest: Path | None = None,
         index: bool = True,
-        batch_size: int = 2000,
+        batch_size: int = 500,
         progress: Callable[[Iterable], Iterable] | None = None,
     ):
         self.source = source
@@ -120,10 +120,11 @@ class Pipeline:
         self.resolver = SourceResolver()
         self.summary = Summary()
         self._to_index: list[int] = []
+        self._regrouped: set[int] = set()
 
     def run(self, paths: Iterable[str | Path]) -> Summary:
         items = read_paths(paths, manifest=self.manifest, max_bytes=settings.ARCHIVE_MAX_INPUT_BYTES)
-        with deferred_indexing():
+        with deferred_indexing(), BulkIndexer() as self.indexer:
             for item in self.progress(items):
                 if isinstance(item, ReaderRejection):
                     self.reject(item)
@@ -131,7 +132,11 @@ class Pipeline:
                     self.ingest(item)
                 if len(self._to_index) >= self.batch_size:
                     self.flush_index()
-        self.flush_index()
+            self.flush_index()
+        if self.index and self._regrouped:
+            # Earlier articles that joined a story group are rewritten once the bulk writer has
+            # committed: inside it, an update could not replace their first, uncommitted version.
+            index_articles(self._regrouped)
         return self.summary
 
     def ingest(self, item: RawItem) -> Article | None:
@@ -220,7 +225,7 @@ class Pipeline:
                 if other.story_group_id is None:
                     other.story_group = StoryGroup.objects.create()
                     other.save(update_fields=["story_group"])
-                    self._to_index.append(other.pk)
+                    self._regrouped.add(other.pk)
                 article.story_group_id = other.story_group_id
                 article.save(update_fields=["story_group"])
                 return True
@@ -232,7 +237,7 @@ class Pipeline:
 
     def flush_index(self) -> None:
         if self.index and self._to_index:
-            index_articles(self._to_index)
+            self.indexer.add(self._to_index)
         self._to_index = []
 
 

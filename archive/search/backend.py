@@ -17,6 +17,7 @@ import html
 import os
 import re
 import threading
+from contextlib import contextmanager
 
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine
@@ -138,18 +139,24 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
 
     def update(self, index, iterable, commit=True):
         """Writes the batch with one writer; a document that cannot be indexed stops the batch."""
+        documents = list(iterable)
+        with self.writer(parallel=len(documents) >= PARALLEL_MIN_DOCS) as write:
+            write(index, documents)
+
+    @contextmanager
+    def writer(self, parallel: bool = True):
+        """An open index writer for a bulk load: documents given to it are analyzed by subprocesses
+        while the caller goes on (storing the next articles); all is committed when the block ends."""
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
-        documents = list(iterable)
-        parallel = (
-            {"procs": self.writer_procs, "multisegment": True}
-            if (self.writer_procs > 1 and len(documents) >= PARALLEL_MIN_DOCS)
-            else {}
+        options = (
+            {"procs": self.writer_procs, "multisegment": True} if parallel and self.writer_procs > 1 else {}
         )
-        writer = self.index.writer(timeout=60, delay=0.25, limitmb=256, **parallel)
-        try:
-            for obj in documents:
+        writer = self.index.writer(timeout=60, delay=0.25, limitmb=256, **options)
+
+        def write(index, objects):
+            for obj in objects:
                 try:
                     doc = index.full_prepare(obj)
                 except SkipDocument:
@@ -158,6 +165,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
                 writer.update_document(
                     **{key: self._from_python(value) for key, value in doc.items() if value is not None}
                 )
+
+        try:
+            yield write
         except BaseException:
             writer.cancel()
             raise

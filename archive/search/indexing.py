@@ -10,6 +10,8 @@ from haystack.query import SearchQuerySet
 from archive.models import Article
 
 BATCH_SIZE = 2000
+# Smaller loads are written directly; starting index subprocesses would cost more than they save.
+BULK_MIN_DOCS = 200
 
 
 def article_index():
@@ -33,6 +35,50 @@ def index_articles(ids: Iterable[int]) -> int:
         backend().update(index, articles)
         written += len(articles)
     return written
+
+
+class BulkIndexer:
+    """Indexes articles as a bulk load stores them, through one writer kept open across batches.
+
+    With Whoosh the analysis runs in subprocesses while the load goes on storing; the writer is
+    committed every `commit_every` documents so that a long load becomes searchable in steps.
+    Other engines get one update per batch.
+    """
+
+    def __init__(self, commit_every: int = 10_000):
+        self.commit_every = commit_every
+        self.index = article_index()
+        self.engine = backend()
+        self._context = None
+        self._write = None
+        self._pending = 0
+
+    def add(self, ids: Iterable[int]) -> None:
+        articles = list(self.index.index_queryset().filter(pk__in=sorted(set(ids))))
+        if self._write is None and (len(articles) < BULK_MIN_DOCS or not hasattr(self.engine, "writer")):
+            self.engine.update(self.index, articles)
+            return
+        if self._write is None:
+            self._context = self.engine.writer()
+            self._write = self._context.__enter__()
+        self._write(self.index, articles)
+        self._pending += len(articles)
+        if self._pending >= self.commit_every:
+            self.close()
+
+    def close(self, error: BaseException | None = None) -> None:
+        if self._context is not None:
+            context, self._context, self._write, self._pending = self._context, None, None, 0
+            if error is None:
+                context.__exit__(None, None, None)
+            else:
+                context.__exit__(type(error), error, error.__traceback__)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        self.close(error)
 
 
 def identifier(pk) -> str:

@@ -222,15 +222,25 @@ def month_histogram(counts: dict[str, int], request: SearchRequest) -> list[dict
     buckets = []
     if months:
         first, last = months[0], months[-1]
-        if request.date_from:
-            first = min(first, f"{request.date_from:%Y-%m}")
-        if request.date_to:
-            last = max(last, f"{request.date_to:%Y-%m}")
+        # The filter's bounds widen the axis, unless that would fill it with empty months only.
+        if request.date_from and months_between(month_key(request.date_from), last) <= MAX_FILLED_MONTHS:
+            first = min(first, month_key(request.date_from))
+        if request.date_to and months_between(first, month_key(request.date_to)) <= MAX_FILLED_MONTHS:
+            last = max(last, month_key(request.date_to))
         for period in month_range(first, last):
             buckets.append({"period": period, "count": counts.get(period, 0)})
     if unknown:
         buckets.append({"period": UNKNOWN_DATE, "count": unknown})
     return buckets
+
+
+def month_key(day: date) -> str:
+    """Zero-padded "YYYY-MM", even for years before 1000 (strftime's %Y is not, on Linux)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: str, last: str) -> int:
+    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
 
 
 def month_range(first: str, last: str) -> list[str]:

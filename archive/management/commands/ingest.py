@@ -18,7 +18,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--source", default="", help="The outlet of every input, overriding any guess.")
         parser.add_argument("--no-index", action="store_true", help="Store only; index later (update_index).")
-        parser.add_argument("--batch-size", type=int, default=2000, help="Articles per index write.")
+        parser.add_argument(
+            "--batch-size", type=int, default=500, help="Articles handed to the index at a time."
+        )
 
     def handle(self, paths, manifest, source, no_index, batch_size, **options):
         for path in paths:
