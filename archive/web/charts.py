@@ -1,0 +1,315 @@
+"""Attention over time: how many matching articles each outlet published per day, week or month.
+
+With no query the counts are one grouped database query; with a query they are the search engine's
+facet counts (sources and months for the whole search, then one count per leading outlet), so the
+numbers are the search's own. matplotlib draws the chart on the server.
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import arabic_reshaper
+import matplotlib
+from bidi.algorithm import get_display
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from matplotlib import dates as mdates
+from matplotlib import ft2font
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from archive.models import Source
+from archive.search import query as query_syntax
+from archive.search.indexing import article_index
+from archive.search.service import SearchRequest, base_queryset, filtered, quoted
+from archive.search_indexes import UNKNOWN_DATE
+
+from .exports import matching_articles
+
+matplotlib.use("Agg")  # no display on a server; Figure objects below never touch pyplot
+
+MAX_SERIES = 5
+# Index fields holding "slug|YYYY-MM" and "slug|YYYY-MM-DD": with them a chart is one facet count.
+PAIR_FIELDS = {"month": "source_month", "day": "source_day"}
+PATH_DATA = re.compile(rb' d="[^"]*"')
+MAX_BARS = 24
+MIN_PERIODS = 7
+# matplotlib 3.11 lays out complex scripts itself (libraqm); before it, characters were drawn one by
+# one, so Arabic had to be joined and reordered beforehand (and must not be twice).
+LAYS_OUT_ARABIC = hasattr(ft2font, "LayoutItem")
+COLORS = ["#1d5b86", "#c0561b", "#2e7d4f", "#7a4a9e", "#b0334d"]
+OTHER_COLOR = "#a9b1b8"
+STYLE = {
+    "font.family": "DejaVu Sans",  # it has the Arabic presentation forms
+    "font.size": 9,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "archive-chart",
+    "axes.edgecolor": "#8a949c",
+    "axes.labelcolor": "#333a40",
+    "xtick.color": "#4a535a",
+    "ytick.color": "#4a535a",
+}
+
+
+@dataclass
+class Series:
+    slug: str
+    name: str
+    counts: list[int]
+
+
+@dataclass
+class Attention:
+    interval: str
+    periods: list[date] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+    undated: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(sum(s.counts) for s in self.series)
+
+
+def shaped(text: str) -> str:
+    """Arabic letters joined and laid out right to left, unless matplotlib does it itself."""
+    return str(text) if LAYS_OUT_ARABIC else get_display(arabic_reshaper.reshape(str(text)))
+
+
+def period_start(day: date, interval: str) -> date:
+    if interval == "month":
+        return day.replace(day=1)
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def next_period(start: date, interval: str) -> date:
+    if interval == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start + timedelta(days=7 if interval == "week" else 1)
+
+
+def previous_period(start: date, interval: str) -> date:
+    if interval == "month":
+        return date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
+    return start - timedelta(days=7 if interval == "week" else 1)
+
+
+def period_range(first: date, last: date, interval: str) -> list[date]:
+    """Every period from first to last, widened to a few periods so that a lone bar keeps its width."""
+    periods = [first]
+    while periods[-1] < last:
+        periods.append(next_period(periods[-1], interval))
+    for n in range(MIN_PERIODS - len(periods)):
+        if n % 2:
+            periods.insert(0, previous_period(periods[0], interval))
+        else:
+            periods.append(next_period(periods[-1], interval))
+    return periods
+
+
+def choose_interval(months: list[str]) -> str:
+    """Days for a few months of coverage, weeks up to about a year, months beyond."""
+    if not months:
+        return "month"
+    first, last = min(months), max(months)
+    span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+    return "day" if span <= 2 else "week" if span <= 12 else "month"
+
+
+def bucketed(counts: dict[str, int], interval: str) -> dict[date, int]:
+    """Facet counts keyed "YYYY-MM" or "YYYY-MM-DD", summed into the interval's periods."""
+    periods: dict[date, int] = {}
+    for key, n in counts.items():
+        if key == UNKNOWN_DATE or not n:
+            continue
+        day = date(int(key[:4]), int(key[5:7]), int(key[8:10]) if len(key) > 7 else 1)
+        start = period_start(day, interval)
+        periods[start] = periods.get(start, 0) + n
+    return periods
+
+
+def facet(sqs, name: str) -> dict[str, int]:
+    return dict(sqs.facet(name).facet_counts().get("fields", {}).get(name, []))
+
+
+def attention(request: SearchRequest, interval: str = "") -> Attention:
+    """Counts per outlet and period for a search: from the database when there is no query to rank by."""
+    parsed = query_syntax.parse(request.q)
+    if parsed.is_empty:
+        per_source, undated = database_counts(request)
+        interval = interval or choose_interval(sorted({key[:7] for c in per_source.values() for key in c}))
+    else:
+        sqs = filtered(base_queryset(request, parsed), request)
+        per_source, undated, interval = search_counts(sqs, interval)
+    return assemble(per_source, undated, interval)
+
+
+def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], int]:
+    """Articles per outlet and day, in one grouped query, and how many are undated."""
+    articles = matching_articles(request)
+    per_source: dict[str, dict[str, int]] = {}
+    dated = (
+        articles.exclude(published_on=None)
+        .values_list("source__slug", "published_on")
+        .annotate(n=Count("id"))
+    )
+    for slug, day, n in dated:
+        per_source.setdefault(slug, {})[day.isoformat()] = n
+    return per_source, articles.filter(published_on=None).count()
+
+
+def search_counts(sqs, interval: str) -> tuple[dict[str, dict[str, int]], int, str]:
+    """Facet counts of the search: one count of source-and-period pairs when the index has them
+    (PAIR_FIELDS), else sources and months, then one count per leading outlet."""
+    if all(name in article_index().fields for name in PAIR_FIELDS.values()):
+        fields = sqs.facet(PAIR_FIELDS["month"]).facet(PAIR_FIELDS["day"]).facet_counts().get("fields", {})
+        months = split_pairs(fields.get(PAIR_FIELDS["month"], []))
+        undated = sum(counts.pop(UNKNOWN_DATE, 0) for counts in months.values())
+        interval = interval or choose_interval(sorted({key for counts in months.values() for key in counts}))
+        per_source = months if interval == "month" else split_pairs(fields.get(PAIR_FIELDS["day"], []))
+        return per_source, undated, interval
+
+    overview = sqs.facet("source").facet("month").facet_counts().get("fields", {})
+    months = dict(overview.get("month", []))
+    undated = months.pop(UNKNOWN_DATE, 0)
+    interval = interval or choose_interval(list(months))
+    unit = "month" if interval == "month" else "day"
+    sources = [slug for slug, _n in overview.get("source", [])]
+    if len(sources) == 1 and unit == "month":
+        return {sources[0]: months}, undated, interval
+    per_source = {
+        slug: facet(sqs.narrow(f"source:({quoted([slug])})"), unit) for slug in sources[:MAX_SERIES]
+    }
+    if len(sources) > MAX_SERIES:
+        total = months if unit == "month" else facet(sqs, unit)
+        per_source[""] = {
+            key: n - sum(c.get(key, 0) for c in per_source.values()) for key, n in total.items()
+        }
+    return per_source, undated, interval
+
+
+def split_pairs(counts: list[tuple[str, int]]) -> dict[str, dict[str, int]]:
+    """Facet counts of "slug|period" values, as counts per period for each source."""
+    per_source: dict[str, dict[str, int]] = {}
+    for value, n in counts:
+        slug, _sep, period = value.rpartition("|")
+        per_source.setdefault(slug, {})[period] = n
+    return per_source
+
+
+def assemble(per_source: dict[str, dict[str, int]], undated: int, interval: str) -> Attention:
+    """The leading outlets as series over every period, the others summed as one ("" is "the rest")."""
+    result = Attention(interval=interval, undated=undated)
+    buckets = {slug: bucketed(counts, interval) for slug, counts in per_source.items()}
+    ranked = sorted((slug for slug in buckets if slug), key=lambda slug: (-sum(buckets[slug].values()), slug))
+    rest = buckets.pop("", {})
+    for slug in ranked[MAX_SERIES:]:
+        for period, n in buckets.pop(slug).items():
+            rest[period] = rest.get(period, 0) + n
+    starts = [period for counts in (*buckets.values(), rest) for period in counts]
+    if not starts:
+        return result
+    result.periods = period_range(min(starts), max(starts), interval)
+    names = dict(Source.objects.filter(slug__in=ranked[:MAX_SERIES]).values_list("slug", "name"))
+    series = [(slug, names.get(slug, slug), buckets[slug]) for slug in ranked[:MAX_SERIES]]
+    for slug, name, counts in [*series, ("", _("مصادر أخرى"), rest)]:
+        if any(counts.values()):  # outlets whose matching articles are all undated are left out
+            result.series.append(Series(slug, name, [counts.get(p, 0) for p in result.periods]))
+    return result
+
+
+def render(data: Attention, fmt: str = "svg") -> bytes:
+    """The chart as SVG or PNG, with fixed margins (a layout engine would double the drawing time)."""
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(8.4, 3.1), dpi=100)
+        fig.subplots_adjust(left=0.085, right=0.985, bottom=0.11, top=0.8)
+        ax = fig.add_subplot()
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#e3e6e9", linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        ax.set_ylabel(shaped(_("عدد المقالات")))
+        if data.periods:
+            draw(ax, data)
+            fig.legend(
+                loc="upper center",
+                bbox_to_anchor=(0.53, 1.0),
+                ncols=min(len(data.series), 3),
+                frameon=False,
+                handlelength=1.2,
+                columnspacing=1.6,
+            )
+        else:
+            ax.text(
+                0.5,
+                0.5,
+                shaped(_("لا مقالات مؤرخة تطابق البحث")),
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color="#4a535a",
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+        out = io.BytesIO()
+        fig.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else {})
+    return compact(out.getvalue()) if fmt == "svg" else out.getvalue()
+
+
+def compact(svg: bytes) -> bytes:
+    """Path coordinates to two decimals: a third lighter, and no visible difference at screen size."""
+    return PATH_DATA.sub(lambda m: re.sub(rb"(\.\d\d)\d+", rb"\1", m.group(0)), svg)
+
+
+def draw(ax, data: Attention):
+    """Stacked bars for a few periods; for many, one line per outlet (bars would weigh the SVG down)."""
+    colors = iter(COLORS)
+    edges = [*data.periods, next_period(data.periods[-1], data.interval)]
+    bottom = [0] * len(data.periods)
+    for series in data.series:
+        color = next(colors) if series.slug else OTHER_COLOR
+        label = shaped(series.name)
+        if len(data.periods) <= MAX_BARS:
+            width = [(b - a).days * 0.82 for a, b in zip(edges, edges[1:], strict=False)]
+            ax.bar(
+                data.periods,
+                series.counts,
+                width=width,
+                bottom=bottom,
+                color=color,
+                label=label,
+                align="edge",
+            )
+            bottom = [b + n for b, n in zip(bottom, series.counts, strict=True)]
+        else:
+            ax.plot(data.periods, series.counts, color=color, linewidth=1.3, label=label)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(
+            locator,
+            formats=["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S"],
+            zero_formats=["", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S"],
+            show_offset=False,
+        )
+    )
+    ax.set_xlim(edges[0], edges[-1])
+    ax.margins(y=0.05)
+    ax.set_ylim(bottom=0)
+
+
+def csv_rows(data: Attention):
+    """The chart's numbers: one row per period, one column per outlet, and the total."""
+    yield ["period", *[s.name for s in data.series], "total"]
+    for i, period in enumerate(data.periods):
+        counts = [s.counts[i] for s in data.series]
+        yield [
+            period.isoformat()[:7] if data.interval == "month" else period.isoformat(),
+            *counts,
+            sum(counts),
+        ]
+    if data.undated:
+        yield [UNKNOWN_DATE, *[""] * len(data.series), data.undated]

@@ -1,0 +1,51 @@
+"""Journalists' wording, in Arabic with English translations, for values the models store as codes.
+
+The models' own choice labels are the editors' (English, translated in the admin by Django); the public
+pages say the same things in the newsroom's terms.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+STATUS = {
+    "verified": _("موثَّق"),
+    "disputed": _("موضع خلاف"),
+    "false": _("غير صحيح"),
+    "unverified": _("لم يُتحقَّق منه"),
+}
+
+KIND = {
+    "note": _("ملاحظة"),
+    "correction": _("تصحيح"),
+    "context": _("سياق"),
+    "verification": _("تحقُّق"),
+}
+
+DATE_ORIGIN = {
+    "text": _("من نص الصفحة"),
+    "html": _("من بيانات HTML الوصفية"),
+    "record": _("من سجل الزاحف"),
+    "manifest": _("من بيان المجموعة"),
+    "crawl": _("من وقت الزحف (تقريبي)"),
+    "editor": _("صحّحه محرر"),
+}
+
+SORT = {
+    "relevance": _("الأكثر صلة"),
+    "newest": _("الأحدث أولًا"),
+    "oldest": _("الأقدم أولًا"),
+}
+
+# The notes the query parser and the search service add when they repair a query, so they can be
+# shown in the reader's language; a note not listed here is shown as it is.
+NOTES = {
+    "The query was cut to its first 1000 characters.": _("قُصَّ الاستعلام إلى أول 1000 حرف."),
+    "An unbalanced quotation mark was ignored.": _("أُهملت علامة تنصيص غير مغلقة."),
+    "Only the first 32 terms were searched.": _("بُحث عن أول 32 كلمة فقط."),
+    "The query has no searchable words; showing everything that matches the filters.": _(
+        "لا يحوي الاستعلام كلمات قابلة للبحث؛ تُعرض كل المقالات المطابقة للمرشحات."
+    ),
+}
+
+
+def note(text: str) -> str:
+    return str(NOTES.get(text, text))

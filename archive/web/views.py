@@ -1,0 +1,312 @@
+"""Journalists' pages: search, articles with their originals, sources, browsing by date, exports.
+
+Each view validates its parameters with a form and asks archive.search.service or the ORM for the
+data; what the page shows is decided in the templates.
+"""
+
+import calendar
+import csv
+import io
+from datetime import date, datetime
+
+from django.db.models import Count, Max, Min
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.http import require_GET
+from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
+
+from archive.models import Article, Source
+from archive.search import service
+
+from . import charts, exports, labels
+from .forms import ChartForm, SearchForm
+from .state import (
+    FILTER_PARAMS,
+    chosen_filters,
+    facet_entries,
+    histogram_bars,
+    page_links,
+    search_params,
+    with_changes,
+)
+
+ARTICLES_PER_PAGE = 30
+MAX_ID = 2**63 - 1
+
+
+def get_article(pk: int) -> Article:
+    if pk > MAX_ID:
+        raise Http404
+    return get_object_or_404(Article.objects.select_related("source"), pk=pk)
+
+
+def parse_published(iso: str):
+    if not iso:
+        return None
+    return datetime.fromisoformat(iso) if "T" in iso else date.fromisoformat(iso)
+
+
+@require_GET
+def search(request):
+    form = ChartForm(request.GET)
+    params = search_params(request.GET)
+    context = {"form": form, "params": params, "query_string": params.urlencode()}
+    if not form.is_valid():
+        return render(request, "archive/search.html", context, status=400)
+    page = service.run_search(form.search_request())
+    interval = form.cleaned_data["interval"]
+    source_names = dict(Source.objects.filter(slug__in=params.getlist("source")).values_list("slug", "name"))
+    context.update(
+        page=page,
+        hits=[{"hit": hit, "published": parse_published(hit.published)} for hit in page.hits],
+        notes=[labels.note(note) for note in page.notes],
+        facets={
+            "source": facet_entries(params, "source", page.facets.get("source", []), source_names),
+            "status": facet_entries(params, "status", page.facets.get("status", []), labels.STATUS),
+            "tags": facet_entries(params, "tags", page.facets.get("tags", [])),
+            "agency": facet_entries(params, "agency", page.facets.get("agency", [])),
+        },
+        bars=histogram_bars(params, page.histogram),
+        pages=page_links(params, page.page, page.pages),
+        suggestion_url=with_changes(params, q=page.suggestion) if page.suggestion else "",
+        hidden_filters=[(key, value) for key in FILTER_PARAMS for value in params.getlist(key)],
+        chosen=chosen_filters(params, {"source": source_names, "status": labels.STATUS}),
+        sort_label=labels.SORT[page.request.effective_sort],
+        interval=interval,
+        intervals=ChartForm.INTERVALS,
+        chart_query=with_changes(params, interval=interval or None)[1:],
+    )
+    return render(request, "archive/search.html", context)
+
+
+def article_detail(request, pk):
+    article = get_article(pk)
+    annotations = [
+        {
+            "note": note,
+            "status": labels.STATUS.get(note.status, note.status),
+            "kind": labels.KIND.get(note.kind, note.kind),
+        }
+        for note in article.public_annotations()
+    ]
+    return render(
+        request,
+        "archive/article.html",
+        {
+            "article": article,
+            "annotations": annotations,
+            "date_origin": labels.DATE_ORIGIN.get(article.date_origin, ""),
+            "copies": article.other_copies(),
+            "related": [
+                {"hit": hit, "published": parse_published(hit.published)} for hit in service.related(article)
+            ],
+            "permalink": request.build_absolute_uri(article.get_absolute_url()),
+            "accessed": timezone.localdate(),
+            "original_size": len(article.original),
+            "original_name": article.original_name.replace("\\", "/").rsplit("/", 1)[-1],
+        },
+    )
+
+
+def article_original(request, pk, download=False):
+    """The original as received: shown as plain text (never HTML), or downloaded byte for byte."""
+    article = get_article(pk)
+    data = bytes(article.original)
+    if download:
+        response = HttpResponse(data, content_type="application/octet-stream")
+        filename = f"article-{article.pk}-original{original_extension(article.original_content_type)}"
+    else:
+        text = data.decode(article.original_encoding or "utf-8", errors="replace")
+        response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+        filename = f"article-{article.pk}-original.txt"
+    response["Content-Disposition"] = content_disposition_header(download, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def original_extension(content_type: str) -> str:
+    kind = content_type.split(";")[0].strip().lower()
+    return {
+        "text/html": ".html",
+        "application/warc": ".warc",
+        "application/json": ".json",
+        "application/x-ndjson": ".jsonl",
+    }.get(kind, ".txt" if kind.startswith("text/") else ".bin")
+
+
+def source_list(request):
+    sources = Source.objects.annotate(
+        n=Count("articles"), first=Min("articles__published_on"), last=Max("articles__published_on")
+    ).order_by("-n", "name")
+    return render(request, "archive/source_list.html", {"sources": sources})
+
+
+class SourceArticles(ListView):
+    """One outlet: what is known about it, its coverage over time and its articles, newest first."""
+
+    template_name = "archive/source_detail.html"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        return self.source.articles.select_related("source")
+
+    def get_context_data(self, **kwargs):
+        stats = self.source.articles.aggregate(first=Min("published_on"), last=Max("published_on"))
+        return super().get_context_data(
+            source=self.source, stats=stats, chart_query=urlencode({"source": self.source.slug}), **kwargs
+        )
+
+
+class DatedArticles:
+    """What the date pages share: articles by publication day, newest first, with counts per source."""
+
+    model = Article
+    date_field = "published_on"
+    month_format = "%m"
+    allow_empty = True
+    allow_future = True
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.select_related("source")
+
+    def period_articles(self):
+        return self.object_list  # the whole period, before pagination
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["per_source"] = per_source(self.period_articles())
+        context["total"] = sum(row["n"] for row in context["per_source"])
+        return context
+
+
+def per_source(articles):
+    return list(
+        articles.order_by().values("source__slug", "source__name").annotate(n=Count("id")).order_by("-n")
+    )
+
+
+def date_index(request):
+    dated = Article.objects.filter(published_on__isnull=False).order_by()
+    years = list(dated.values("published_on__year").annotate(n=Count("id")).order_by("published_on__year"))
+    top = max((row["n"] for row in years), default=0) or 1
+    for row in years:
+        row["height"] = round(100 * row["n"] / top, 1)
+    return render(
+        request,
+        "archive/date_index.html",
+        {
+            "years": years,
+            "undated": Article.objects.filter(published_on__isnull=True).count(),
+            "per_source": per_source(Article.objects.all()),
+        },
+    )
+
+
+class YearArticles(DatedArticles, YearArchiveView):
+    template_name = "archive/date_year.html"
+    make_object_list = False
+
+    def period_articles(self):
+        return Article.objects.filter(published_on__year=int(self.get_year()))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = context["year"].year
+        counts = dict(
+            self.period_articles().order_by().values_list("published_on__month").annotate(n=Count("id"))
+        )
+        top = max(counts.values(), default=0) or 1
+        context["months"] = [
+            {
+                "date": date(year, m, 1),
+                "n": counts.get(m, 0),
+                "height": round(100 * counts.get(m, 0) / top, 1),
+            }
+            for m in range(1, 13)
+        ]
+        return context
+
+
+class MonthArticles(DatedArticles, MonthArchiveView):
+    template_name = "archive/date_month.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = context["month"]
+        counts = dict(self.object_list.order_by().values_list("published_on__day").annotate(n=Count("id")))
+        top = max(counts.values(), default=0) or 1
+        context["days"] = [
+            {
+                "date": month.replace(day=d),
+                "n": counts.get(d, 0),
+                "height": round(100 * counts.get(d, 0) / top, 1),
+            }
+            for d in range(1, calendar.monthrange(month.year, month.month)[1] + 1)
+        ]
+        return context
+
+
+class DayArticles(DatedArticles, DayArchiveView):
+    template_name = "archive/date_day.html"
+
+
+class UndatedArticles(ListView):
+    template_name = "archive/date_unknown.html"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.filter(published_on__isnull=True).select_related("source").order_by("-id")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(per_source=per_source(self.get_queryset()), **kwargs)
+
+
+def attention(request):
+    """The chart's numbers for the search in the URL, or the 400 response that refuses its parameters."""
+    form = ChartForm(request.GET)
+    if not form.is_valid():
+        return None, JsonResponse(form.errors_json(), status=400)
+    return charts.attention(form.search_request(), form.cleaned_data["interval"]), None
+
+
+@require_GET
+def chart(request, fmt):
+    data, refused = attention(request)
+    if refused:
+        return refused
+    content_type = {"svg": "image/svg+xml", "png": "image/png"}[fmt]
+    response = HttpResponse(charts.render(data, fmt), content_type=content_type)
+    response["Cache-Control"] = "max-age=300"
+    patch_vary_headers(response, ["Cookie"])  # the labels follow the language chosen in the cookie
+    return response
+
+
+@require_GET
+def chart_csv(request):
+    data, refused = attention(request)
+    if refused:
+        return refused
+    out = io.StringIO()
+    csv.writer(out).writerows(charts.csv_rows(data))
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, "attention-over-time.csv")
+    return response
+
+
+@require_GET
+def export_csv(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse(form.errors_json(), status=400)
+    lines = exports.csv_lines(
+        form.search_request(), lambda article: request.build_absolute_uri(article.get_absolute_url())
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, "archive-search.csv")
+    return response

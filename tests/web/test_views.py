@@ -1,0 +1,260 @@
+"""The journalists' pages: search state in the URL, escaping, originals, sources, dates, language, weight."""
+
+import hashlib
+import re
+from datetime import date
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+from django.utils.html import escape
+
+from archive.models import Annotation, Article, Source
+
+from .conftest import date_seeds, make_article
+from .test_api import MALFORMED_QUERIES
+
+XSS = "<script>alert(1)</script>"
+PAGE_WEIGHT_LIMIT = 150 * 1024
+
+
+def html(response) -> str:
+    assert response["Content-Type"].startswith("text/html")
+    return response.content.decode()
+
+
+def test_search_page_is_arabic_and_right_to_left(client, seed_archive):
+    page = html(client.get("/"))
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "أرشيف تغطية النزاعات" in page
+    for landmark in ("<header", "<nav", "<main", "<aside", "<footer", 'class="skip-link"'):
+        assert landmark in page
+    assert 'name="viewport"' in page
+    assert "//cdn" not in page and "https://fonts" not in page
+
+
+def test_every_input_has_a_label(client, seed_archive):
+    page = html(client.get("/", {"q": "سوريا"}))
+    ids = re.findall(r'<(?:input|select)(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', page)
+    assert ids and all(f'for="{i}"' in page for i in ids)
+
+
+def test_results_link_to_articles_with_marks_sources_and_facets(client, seed_archive):
+    page = html(client.get("/", {"q": "سوريا"}))
+    assert "النتائج: 5" in page
+    for article in Article.objects.all():
+        assert reverse("article_detail", args=[article.pk]) in page
+    assert "<mark>" in page
+    assert 'data-facet="source" data-value="buratha"' in page
+    assert "?q=%D8%B3%D9%88%D8%B1%D9%8A%D8%A7&amp;source=buratha" in page
+    assert reverse("export_csv") + "?q=" in page and reverse("search_feed") + "?q=" in page
+    assert reverse("chart_svg") + "?q=" in page
+
+
+def test_source_facet_narrows_and_stays_multi_select(client, seed_archive):
+    page = html(client.get("/", {"q": "سوريا", "source": "buratha"}))
+    assert "النتائج: 1" in page
+    assert 'class="facet-link on" aria-current="true" data-facet="source" data-value="buratha"' in page
+    # The other outlets remain, as links that add them to the chosen one.
+    assert "source=buratha&amp;source=syria-news" in page
+    assert '<input type="hidden" name="source" value="buratha">' in page
+
+
+def test_histogram_bars_narrow_to_their_month(client, seed_archive):
+    date_seeds(date(2015, 8, 3), date(2015, 10, 15))
+    page = html(client.get("/"))
+    # The empty month keeps its place, so the axis is true to time, but has nothing to click.
+    assert '<span class="month-num" aria-hidden="true">09</span>' in page
+    assert 'data-period="2015-09"' not in page
+    assert "date_from=2015-08-01&amp;date_to=2015-08-31" in page
+    assert "date_from=2015-10-01&amp;date_to=2015-10-31" in page
+    narrowed = html(client.get("/", {"date_from": "2015-08-01", "date_to": "2015-08-31"}))
+    assert "النتائج: 1" in narrowed
+
+
+def test_copies_in_other_outlets_are_counted(client, source):
+    from archive.models import StoryGroup
+
+    group = StoryGroup.objects.create()
+    make_article(source, "برقية منقولة", "نص البرقية عن الهدنة", story_group=group)
+    other = Source.objects.create(name="منفذ آخر", slug="other")
+    make_article(other, "برقية منقولة", "نص البرقية عن الهدنة كما نشرها", story_group=group)
+    page = html(client.get("/", {"q": "الهدنة"}))
+    assert "نُشر أيضًا في منافذ أخرى: 1" in page
+
+
+def test_spelling_suggestion_is_a_link(client, seed_archive):
+    page = html(client.get("/", {"q": "لافرورف", "source": "buratha"}))
+    assert "لا نتائج" in page
+    suggestion = '<a href="?q=%D9%84%D8%A7%D9%81%D8%B1%D9%88%D9%81&amp;source=buratha" dir="auto">لافروف</a>'
+    assert f"هل تقصد: {suggestion}" in page
+
+
+@pytest.mark.parametrize("q", MALFORMED_QUERIES)
+def test_malformed_queries_show_a_page(client, seed_archive, q):
+    response = client.get("/", {"q": q})
+    assert response.status_code == 200
+    assert "Traceback" not in response.content.decode()
+
+
+def test_repairs_are_explained_in_arabic(client, seed_archive):
+    page = html(client.get("/", {"q": '"جبهة النصرة'}))
+    assert "أُهملت علامة تنصيص غير مغلقة." in page
+
+
+@pytest.mark.parametrize(
+    "params", [{"date_from": "2015-02-30"}, {"sort": "x"}, {"page": "abc"}, {"source": "nope"}]
+)
+def test_bad_parameters_show_the_form_errors(client, seed_archive, params):
+    response = client.get("/", params)
+    assert response.status_code == 400
+    assert 'role="alert"' in html(response)
+
+
+def test_user_input_is_escaped_everywhere(client, source):
+    article = make_article(
+        source,
+        f"عنوان {XSS}",
+        f"فقرة أولى {XSS}\nفقرة ثانية عن حماة",
+        date(2016, 3, 1),
+        dateline=XSS,
+        author=XSS,
+        agency=XSS,
+        section=XSS,
+        url="https://test.example/a?b=<x>",
+    )
+    Annotation.objects.create(
+        article=article, text=f"ملاحظة {XSS}", quote=XSS, status="false", is_public=True
+    )
+    pages = [
+        client.get(reverse("article_detail", args=[article.pk])),
+        client.get("/", {"q": "حماة"}),
+        client.get("/", {"q": XSS}),
+        client.get("/", {"q": "حماة", "tags": XSS}),
+        client.get(reverse("source_detail", args=[source.slug])),
+        client.get(reverse("date_day", args=["2016", "03", "01"])),
+    ]
+    for response in pages:
+        page = html(response)
+        assert "<script>alert" not in page
+    article_page = html(pages[0])
+    assert article_page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6
+    assert "&lt;script&gt;" in html(pages[1])
+
+
+def test_article_page(client, seed_archive):
+    article = Article.objects.get(source__slug="buratha")
+    Annotation.objects.create(
+        article=article, kind="correction", status="disputed", text="الرقم موضع خلاف", is_public=True
+    )
+    Annotation.objects.create(article=article, text="ملاحظة داخلية", is_public=False)
+    page = html(client.get(reverse("article_detail", args=[article.pk])))
+    assert escape(article.title) in page
+    assert page.count("<p>") >= len(article.paragraphs)
+    assert "الرقم موضع خلاف" in page and 'class="badge status-disputed"' in page
+    assert "ملاحظة داخلية" not in page
+    assert article.original_sha256 in page
+    assert reverse("article_original", args=[article.pk]) in page
+    assert f"http://testserver{reverse('article_detail', args=[article.pk])}" in page  # cite this
+    assert "تاريخ الاطلاع" in page
+    assert article.source.name in page
+
+
+def test_original_is_plain_text_never_html(client, source):
+    article = make_article(source, "عنوان", "نص")
+    article.original = b"<html><script>alert(1)</script>\xd8\xb3\xd9\x88\xd8\xb1\xd9\x8a\xd8\xa7</html>"
+    article.original_content_type = "text/html"
+    article.save()
+    view = client.get(reverse("article_original", args=[article.pk]))
+    assert view.status_code == 200
+    assert view["Content-Type"] == "text/plain; charset=utf-8"
+    assert view["X-Content-Type-Options"] == "nosniff"
+    assert view["Content-Disposition"].startswith("inline")
+    assert view.content.decode() == "<html><script>alert(1)</script>سوريا</html>"
+    download = client.get(reverse("article_original_download", args=[article.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download.content == bytes(article.original)
+
+
+def test_original_download_matches_its_sha256(client, seed_archive):
+    article = Article.objects.first()
+    data = client.get(reverse("article_original_download", args=[article.pk])).content
+    assert hashlib.sha256(data).hexdigest() == article.original_sha256
+
+
+def test_sources_list_and_page(client, seed_archive):
+    date_seeds(date(2015, 8, 3), date(2015, 10, 15))
+    page = html(client.get(reverse("source_list")))
+    for source in Source.objects.all():
+        assert source.name in page and reverse("source_detail", args=[source.slug]) in page
+    source = Source.objects.get(slug="buratha")
+    detail = html(client.get(reverse("source_detail", args=[source.slug])))
+    assert source.notes in detail
+    assert reverse("chart_svg") + "?source=buratha" in detail
+    for article in source.articles.all():
+        assert escape(article.title) in detail
+    assert client.get(reverse("source_detail", args=["no-such"])).status_code == 404
+
+
+def test_browsing_by_date(client, seed_archive):
+    date_seeds(date(2015, 8, 3), date(2015, 10, 15), date(2015, 10, 15))
+    index = html(client.get(reverse("date_index")))
+    assert reverse("date_year", args=["2015"]) in index and reverse("date_unknown") in index
+    year = html(client.get(reverse("date_year", args=["2015"])))
+    assert (
+        reverse("date_month", args=["2015", "10"]) in year
+        and reverse("date_month", args=["2015", "08"]) in year
+    )
+    month = html(client.get(reverse("date_month", args=["2015", "10"])))
+    assert (
+        reverse("date_day", args=["2015", "10", "15"]) in month
+        and "المقالات المنشورة في هذا الشهر: 2" in month
+    )
+    day = html(client.get(reverse("date_day", args=["2015", "10", "15"])))
+    for article in Article.objects.filter(published_on=date(2015, 10, 15)):
+        assert escape(article.title) in day
+    assert "المقالات المنشورة في هذا اليوم: 2" in day
+    empty = client.get(reverse("date_day", args=["2014", "01", "01"]))
+    assert empty.status_code == 200
+    undated = html(client.get(reverse("date_unknown")))
+    for article in Article.objects.filter(published_on__isnull=True):
+        assert escape(article.title) in undated
+    assert client.get("/dates/2015/13/").status_code == 404
+
+
+def test_english_through_the_language_switch(client, seed_archive):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/?q=سوريا"})
+    assert response.status_code == 302
+    page = html(client.get("/", {"q": "سوريا"}))
+    assert '<html lang="en" dir="ltr">' in page
+    assert "Conflict Coverage Archive" in page and "Results: 5" in page
+    assert 'value="ar"' in page  # the way back to Arabic
+
+
+def test_unknown_page_is_404_in_the_site_layout(client, db):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "الصفحة غير موجودة" in html(response) and 'dir="rtl"' in html(response)
+
+
+def test_search_page_weight(client, seed_archive):
+    """HTML, CSS, JavaScript and the chart of a results page stay under 150 KB."""
+    page = client.get("/", {"q": "سوريا"})
+    total = len(page.content)
+    for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.content.decode()):
+        if url.endswith((".css", ".js", ".svg")):
+            total += len(open(finders.find(url.removeprefix("/static/")), "rb").read())
+    chart = re.search(r'<img src="(/chart\.svg\?[^"]+)"', page.content.decode()).group(1)
+    total += len(client.get(chart.replace("&amp;", "&")).content)
+    assert total < PAGE_WEIGHT_LIMIT, total
+
+
+def test_arabic_first_middleware_ignores_the_browser_language(client, db, settings):
+    settings.MIDDLEWARE = [
+        "archive.web.middleware.ArabicFirstLocaleMiddleware" if name.endswith("LocaleMiddleware") else name
+        for name in settings.MIDDLEWARE
+    ]
+    assert '<html lang="ar" dir="rtl">' in html(client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<html lang="en" dir="ltr">' in html(client.get("/", HTTP_ACCEPT_LANGUAGE="ar"))
