@@ -23,7 +23,8 @@ setup: $(VENV)/.installed
 
 ## Set up, then serve the archive with gunicorn at http://$(HOST):$(PORT)/
 run: setup
-	$(BIN)/gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	  --limit-request-line 16384 --access-logfile -
 
 ## Debian's Chromium and an Arabic font, for the browser tests.
 browser:

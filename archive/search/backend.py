@@ -253,6 +253,28 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {"results": documents, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 
+    def more_like_this(
+        self,
+        model_instance,
+        additional_query_string=None,
+        start_offset=0,
+        end_offset=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
+        """Related coverage from the article's key terms, on the shared searcher (the stock method
+        opens a new searcher, and so reads the index files, on every call)."""
+        searcher, _ = self.current_searcher()
+        docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
+        if docnum is None:
+            return {"results": [], "hits": 0}
+        top = end_offset or 20
+        hits = searcher.more_like(docnum, self.content_field_name, top=top)
+        results = [self.make_result(hit, hit.score, frozenset(), result_class) for hit in hits]
+        return {"results": results[start_offset:top], "hits": len(results)}
+
     def sort_facet(self, sort_by) -> sorting.MultiFacet:
         """Sort keys in their own directions, with documents that have no date last either way."""
         keys = []
