@@ -129,7 +129,7 @@ def main():
         browse += timed(lambda r=request: run_search(r), 1)
     report("ours: browse one source, one month", browse, 50)
 
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
     page = []
     for _ in range(args.repeats):
         for q in QUERIES:

@@ -41,7 +41,8 @@ from .query import EXACT_FIELD
 PARALLEL_MIN_DOCS = 1000
 SNIPPET_CHARS = 220
 SNIPPET_FRAGMENTS = 2
-HIGHLIGHT_MAX_CHARS = 30_000
+# Matches past the opening are rare in news, and analyzing whole long bodies dominates a results page.
+HIGHLIGHT_MAX_CHARS = 6_000
 DEFAULT_FIELDS = ("title", "text")
 MATCH_ALL = ("*", "*:*")
 OPERATORS = {"AND", "OR", "NOT"}
@@ -219,11 +220,15 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         query_string = force_str(query_string).strip()
         if not query_string or searcher.doc_count() == 0:
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
-        query = Every() if query_string in MATCH_ALL else self.parser.parse(query_string)
         filters = [ConstantScoreQuery(self.parser.parse(force_str(nq)), 0.0) for nq in narrow_queries or ()]
-        if filters:
-            # Zero-scored, so that filtering by source or date never changes the relevance order.
-            query = And([query, *filters])
+        if query_string in MATCH_ALL:
+            # Browsing: the filters alone select the documents, without walking the whole index.
+            query = And(filters) if filters else Every()
+        else:
+            query = self.parser.parse(query_string)
+            if filters:
+                # Zero-scored, so that filtering by source or date never changes the relevance order.
+                query = And([query, *filters])
 
         sortedby = self.sort_facet(sort_by) if sort_by else None
 

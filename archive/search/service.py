@@ -6,7 +6,7 @@ Elasticsearch or OpenSearch on a larger install.
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from django.db.models import Count
@@ -21,6 +21,7 @@ PER_PAGE = 20
 SORTS = {"relevance": None, "newest": "-published", "oldest": "published"}
 FACET_FIELDS = ("source", "month", "year", "agency", "tags", "status")
 MAX_FILLED_MONTHS = 600
+MAX_DATE_TERMS = 40
 
 
 @dataclass
@@ -103,15 +104,46 @@ def filtered(sqs: SearchQuerySet, request: SearchRequest, skip: str = "") -> Sea
     if request.sources and skip != "source":
         sqs = sqs.narrow(f"source:({quoted(request.sources)})")
     if request.date_from or request.date_to:
-        low = (request.date_from or date(1, 1, 1)).isoformat()
-        high = (request.date_to or date(9999, 12, 31)).isoformat()
-        sqs = sqs.narrow(f"day:[{low} TO {high}]")
+        sqs = sqs.narrow(
+            date_filter(request.date_from or date(1, 1, 1), request.date_to or date(9999, 12, 31))
+        )
     for name in ("tags", "status", "agency"):
         if getattr(request, name):
             sqs = sqs.narrow(f"{name}:({quoted(getattr(request, name))})")
     if request.annotated:
         sqs = sqs.narrow("annotated:yes")
     return sqs
+
+
+def date_filter(low: date, high: date) -> str:
+    """A date range as whole years, whole months and the days left over at its edges.
+
+    A month picked from the histogram becomes one month term instead of a union of 31 day terms,
+    which is what keeps browsing fast; ranges needing too many terms stay a plain range.
+    """
+    terms: list[str] = []
+    day = low
+    while day <= high and len(terms) <= MAX_DATE_TERMS:
+        year_end, month_end = date(day.year, 12, 31), month_last_day(day)
+        if day.month == 1 and day.day == 1 and year_end <= high:
+            terms.append(f'year:"{day.isoformat()[:4]}"')
+            day = year_end + timedelta(days=1)
+        elif day.day == 1 and month_end <= high:
+            terms.append(f'month:"{day.isoformat()[:7]}"')
+            day = month_end + timedelta(days=1)
+        else:
+            terms.append(f'day:"{day.isoformat()}"')
+            day += timedelta(days=1)
+        if day.year > 9998:
+            break
+    if len(terms) > MAX_DATE_TERMS or day <= high:
+        return f"day:[{low.isoformat()} TO {high.isoformat()}]"
+    return "(" + " OR ".join(terms) + ")"
+
+
+def month_last_day(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> SearchQuerySet:
@@ -138,11 +170,16 @@ def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bo
             if name != "source" or not request.sources:
                 sqs = sqs.facet(name)
 
+    # The page is fetched before the count, so that one engine query answers both.
+    page = max(1, request.page)
+    found = list(sqs[(page - 1) * per_page : page * per_page])
     result.count = sqs.count()
     result.pages = max(1, math.ceil(result.count / per_page))
-    result.page = min(max(1, request.page), result.pages)
-    start = (result.page - 1) * per_page
-    result.hits = [make_hit(r) for r in sqs[start : start + per_page]]
+    if page > result.pages:
+        page = result.pages
+        found = list(sqs._clone()[(page - 1) * per_page : page * per_page])
+    result.page = page
+    result.hits = [make_hit(r) for r in found]
     add_copy_counts(result.hits)
     if not parsed.is_empty and result.count == 0:
         result.suggestion = sqs.query.get_spelling_suggestion()
