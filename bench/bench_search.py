@@ -99,6 +99,7 @@ def main():
     from archive.search.service import SearchRequest, run_search
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
     if Article.objects.count() == 0:
         print("Ingesting the corpus once into", args.data_dir, flush=True)
         paths = [args.corpus / name for name in CORPUS_FILES]
