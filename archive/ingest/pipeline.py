@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from tqdm import tqdm
 
 from archive.models import Article, Rejection, Source, StoryFingerprint, StoryGroup
 from archive.search.indexing import BulkIndexer, index_articles
@@ -144,9 +145,8 @@ class Pipeline:
         if self.is_duplicate(sha, item.url):
             self.summary.duplicates += 1
             return None
-        known = list(self.resolver.by_name)
         try:
-            clean = extract(item, known_sources=known)
+            clean = extract(item, known_sources=self.resolver.by_name.keys())
         except NotAnArticle as error:
             self.reject(ReaderRejection(item.origin, str(error)))
             return None
@@ -259,13 +259,10 @@ def publication_fields(published: date | datetime | None, origin: str) -> dict:
     return {"published_on": published, "published_at": None, "date_precision": "day", "date_origin": origin}
 
 
-def progress_bar(items: Iterable, total: int | None = None, desc: str = "ingesting"):
+def progress_bar(items: Iterable, desc: str = "ingesting"):
     """A tqdm bar on stderr; quieter when stderr is not a terminal (CI logs)."""
-    from tqdm import tqdm
-
     return tqdm(
         items,
-        total=total,
         desc=desc,
         unit=" items",
         file=sys.stderr,

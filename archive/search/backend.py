@@ -365,10 +365,6 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         return {fields[key_field]: fields.get(value_field) for fields in searcher.all_stored_fields()}
 
 
-class ArabicWhooshSearchQuery(WhooshSearchQuery):
-    pass
-
-
 class ArabicWhooshEngine(BaseEngine):
     backend = ArabicWhooshSearchBackend
-    query = ArabicWhooshSearchQuery
+    query = WhooshSearchQuery

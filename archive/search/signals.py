@@ -28,23 +28,25 @@ def indexing_deferred() -> bool:
 class ArticleSignalProcessor(BaseSignalProcessor):
     """Reindexes an article when it or one of its annotations changes, once the transaction commits."""
 
-    def setup(self):
+    def wiring(self):
+        """Each signal, the handler it calls and the model that sends it."""
         from archive.models import Annotation, Article
 
-        signals.post_save.connect(self.article_saved, sender=Article)
-        signals.post_delete.connect(self.article_deleted, sender=Article)
-        signals.post_save.connect(self.annotation_changed, sender=Annotation)
-        signals.post_delete.connect(self.annotation_changed, sender=Annotation)
-        signals.m2m_changed.connect(self.annotation_changed, sender=Annotation.tags.through)
+        return [
+            (signals.post_save, self.article_saved, Article),
+            (signals.post_delete, self.article_deleted, Article),
+            (signals.post_save, self.annotation_changed, Annotation),
+            (signals.post_delete, self.annotation_changed, Annotation),
+            (signals.m2m_changed, self.annotation_changed, Annotation.tags.through),
+        ]
+
+    def setup(self):
+        for signal, handler, sender in self.wiring():
+            signal.connect(handler, sender=sender)
 
     def teardown(self):
-        from archive.models import Annotation, Article
-
-        signals.post_save.disconnect(self.article_saved, sender=Article)
-        signals.post_delete.disconnect(self.article_deleted, sender=Article)
-        signals.post_save.disconnect(self.annotation_changed, sender=Annotation)
-        signals.post_delete.disconnect(self.annotation_changed, sender=Annotation)
-        signals.m2m_changed.disconnect(self.annotation_changed, sender=Annotation.tags.through)
+        for signal, handler, sender in self.wiring():
+            signal.disconnect(handler, sender=sender)
 
     def article_saved(self, sender, instance, **kwargs):
         if not indexing_deferred():
