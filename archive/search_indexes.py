@@ -27,6 +27,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     year = indexes.FacetCharField()
     month = indexes.FacetCharField()
     day = indexes.FacetCharField()
+    # "slug|YYYY-MM" and "slug|YYYY-MM-DD": the attention chart counts outlets over time in one search.
+    source_month = indexes.FacetCharField()
+    source_day = indexes.FacetCharField()
     agency = indexes.FacetCharField(model_attr="agency")
     tags = FacetMultiValueField()
     status = FacetMultiValueField()
@@ -72,6 +75,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_day(self, article):
         return f"{article.published_on:%Y-%m-%d}" if article.published_on else UNKNOWN_DATE
+
+    def prepare_source_month(self, article):
+        return f"{article.source.slug}|{self.prepare_month(article)}"
+
+    def prepare_source_day(self, article):
+        return f"{article.source.slug}|{self.prepare_day(article)}"
 
     def prepare_tags(self, article):
         return sorted({tag.name for note in article.annotations.all() for tag in note.tags.all()})

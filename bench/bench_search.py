@@ -73,6 +73,28 @@ def report(name, samples, target=None):
     print(line, flush=True)
 
 
+def build_stock_index(stock, index, progress_bar):
+    """The documents stock haystack's update() writes, through one writer instead of one per batch.
+
+    update() commits, and so merges segments, once per batch: about 40 minutes for 71k articles.
+    The index it ends with holds the same documents in the same schema, which is all a query sees.
+    """
+    from haystack.exceptions import SkipDocument
+
+    stock.clear()
+    stock.setup()
+    writer = stock.index.writer(procs=2, limitmb=256)
+    queryset = index.index_queryset().order_by("pk")
+    for article in progress_bar(queryset.iterator(chunk_size=1000), desc="stock index"):
+        try:
+            doc = index.full_prepare(article)
+        except SkipDocument:
+            continue
+        doc.pop("boost", None)
+        writer.add_document(**{key: stock._from_python(value) for key, value in doc.items()})
+    writer.commit()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -95,7 +117,6 @@ def main():
 
     from archive.ingest.pipeline import Pipeline, progress_bar
     from archive.models import Article, Source
-    from archive.search.indexing import chunks
     from archive.search.service import SearchRequest, run_search
 
     call_command("migrate", verbosity=0)
@@ -149,10 +170,7 @@ def main():
     index = connections["stock"].get_unified_index().get_index(Article)
     if not stock_path.exists() or SearchQuerySet(using="stock").all().count() < total:
         print("Building the stock haystack Whoosh index of the same articles", flush=True)
-        stock.clear()
-        ids = list(Article.objects.values_list("pk", flat=True))
-        for batch in progress_bar(list(chunks(ids, 1000)), desc="stock index"):
-            stock.update(index, list(index.index_queryset().filter(pk__in=batch)))
+        build_stock_index(stock, index, progress_bar)
     first = Article.objects.exclude(published_on=None).order_by("published_on").first().published_on
     last = Article.objects.exclude(published_on=None).order_by("-published_on").first().published_on
 

@@ -6,9 +6,11 @@ nothing half-written; rejected inputs are recorded with their reason and the bat
 
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +32,9 @@ from .items import Rejection as ReaderRejection
 from .readers import read_paths
 
 log = logging.getLogger(__name__)
+
+# Inputs read ahead to look up their duplicates together; kept small, as each holds its original.
+LOOKUP_BATCH = 100
 
 
 @dataclass
@@ -102,6 +107,43 @@ class SourceResolver:
         return source, created
 
 
+class KnownOriginals:
+    """The sha256 sums and URLs of a batch of inputs that the archive already holds.
+
+    Two indexed look-ups answer a whole batch, instead of two per input; what the batch itself adds is
+    remembered, so a repeat within the batch is a duplicate too.
+    """
+
+    def __init__(self, shas: set[str], urls: set[str], asked_urls: set[str]):
+        self.shas = shas
+        self.urls = urls
+        self.asked_urls = asked_urls
+
+    @classmethod
+    def among(cls, shas: list[str], urls: list[str]) -> "KnownOriginals":
+        asked = {url for url in urls if url}
+        return cls(
+            set(Article.objects.filter(original_sha256__in=shas).values_list("original_sha256", flat=True)),
+            set(Article.objects.filter(url__in=asked).values_list("url", flat=True)) if asked else set(),
+            asked,
+        )
+
+    def has(self, sha: str, url: str) -> bool:
+        return sha in self.shas or (bool(url) and self.has_url(url))
+
+    def has_url(self, url: str) -> bool:
+        if url in self.urls:
+            return True
+        # A URL the page itself gave (not the reader) was not in the batch's look-up.
+        return url not in self.asked_urls and Article.objects.filter(url=url).exists()
+
+    def add(self, article: Article) -> None:
+        self.shas.add(article.original_sha256)
+        if article.url:
+            self.urls.add(article.url)
+            self.asked_urls.add(article.url)
+
+
 class Pipeline:
     """Ingests inputs into the archive and indexes what it added, in batches."""
 
@@ -120,17 +162,23 @@ class Pipeline:
         self.progress = progress or (lambda items: items)
         self.resolver = SourceResolver()
         self.summary = Summary()
+        self.known = KnownOriginals(set(), set(), set())
         self._to_index: list[int] = []
         self._regrouped: set[int] = set()
 
     def run(self, paths: Iterable[str | Path]) -> Summary:
         items = read_paths(paths, manifest=self.manifest, max_bytes=settings.ARCHIVE_MAX_INPUT_BYTES)
         with deferred_indexing(), BulkIndexer() as self.indexer:
-            for item in self.progress(items):
-                if isinstance(item, ReaderRejection):
-                    self.reject(item)
-                else:
-                    self.ingest(item)
+            for batch in batched(self.progress(items), LOOKUP_BATCH):
+                raw = [item for item in batch if isinstance(item, RawItem)]
+                shas = [Article.sha256_of(item.data) for item in raw]
+                self.known = KnownOriginals.among(shas, [item.url for item in raw])
+                found = iter(shas)
+                for item in batch:
+                    if isinstance(item, ReaderRejection):
+                        self.reject(item)
+                    else:
+                        self.ingest(item, next(found))
                 if len(self._to_index) >= self.batch_size:
                     self.flush_index()
             self.flush_index()
@@ -140,9 +188,8 @@ class Pipeline:
             index_articles(self._regrouped)
         return self.summary
 
-    def ingest(self, item: RawItem) -> Article | None:
-        sha = Article.sha256_of(item.data)
-        if self.is_duplicate(sha, item.url):
+    def ingest(self, item: RawItem, sha: str) -> Article | None:
+        if self.known.has(sha, item.url):
             self.summary.duplicates += 1
             return None
         try:
@@ -150,7 +197,7 @@ class Pipeline:
         except NotAnArticle as error:
             self.reject(ReaderRejection(item.origin, str(error)))
             return None
-        if clean.url and Article.objects.filter(url=clean.url).exists():
+        if clean.url and self.known.has_url(clean.url):
             self.summary.duplicates += 1
             return None
         try:
@@ -159,15 +206,10 @@ class Pipeline:
             # Another copy with this sha256 or URL was stored meanwhile (a concurrent ingest).
             self.summary.duplicates += 1
             return None
+        self.known.add(article)
         self.summary.added += 1
         self._to_index.append(article.pk)
         return article
-
-    def is_duplicate(self, sha: str, url: str) -> bool:
-        # Two indexed look-ups: an OR of both conditions would make SQLite scan the whole table.
-        if Article.objects.filter(original_sha256=sha).exists():
-            return True
-        return bool(url) and Article.objects.filter(url=url).exists()
 
     @transaction.atomic
     def store(self, item: RawItem, clean: CleanArticle, sha: str) -> Article:
@@ -204,17 +246,11 @@ class Pipeline:
         """Puts the article in the story group of an earlier near-identical copy, if there is one."""
         shingles = fingerprint.shingles(article.body)
         sketch = fingerprint.sample(shingles)
+        # Looked up before this article's own fingerprints are written, so they need no excluding.
+        shared = Counter(StoryFingerprint.objects.filter(value__in=sketch).values_list("article", flat=True))
         StoryFingerprint.objects.bulk_create(StoryFingerprint(article=article, value=v) for v in sketch)
-        candidates = (
-            StoryFingerprint.objects.filter(value__in=sketch)
-            .exclude(article=article)
-            .values_list("article", flat=True)
-        )
-        shared: dict[int, int] = {}
-        for candidate in candidates:
-            shared[candidate] = shared.get(candidate, 0) + 1
         needed = max(2, int(len(sketch) * fingerprint.SAME_STORY_JACCARD))
-        for candidate_id, count in sorted(shared.items(), key=lambda kv: -kv[1]):
+        for candidate_id, count in shared.most_common():
             if count < needed:
                 break
             other = Article.objects.only("body", "story_group").get(pk=candidate_id)
@@ -257,6 +293,12 @@ def publication_fields(published: date | datetime | None, origin: str) -> dict:
         # A crawl time tells the day the page existed, not the minute it was published.
         published = aware.date()
     return {"published_on": published, "published_at": None, "date_precision": "day", "date_origin": origin}
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def progress_bar(items: Iterable, desc: str = "ingesting"):

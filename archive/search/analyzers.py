@@ -21,6 +21,17 @@ class _ArabicBase(Analyzer):
     def words(self, value: str, no_morph: bool) -> Iterable[tuple[arabic.Token, str | None]]:
         raise NotImplementedError
 
+    def terms(self, value: str, no_morph: bool) -> Iterable[str | None]:
+        """The terms of words() without their offsets, for indexing and parsing, which need none."""
+        return (term for _, term in self.words(value, no_morph))
+
+    def first_match(self, value: str, terms: frozenset) -> int | None:
+        """The offset of the first word analyzed into one of terms, or None: where a snippet starts."""
+        for word, term in self.words(value, False):
+            if term in terms:
+                return word.start
+        return None
+
     def __call__(
         self,
         value: str,
@@ -36,6 +47,9 @@ class _ArabicBase(Analyzer):
         **kwargs,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if tokenize and removestops and not (chars or keeporiginal):
+            yield from self._terms_only(token, self.terms(value, no_morph), positions, start_pos)
+            return
         pairs = self.words(value, no_morph) if tokenize else self.whole(value, no_morph)
         pos = start_pos
         for word, term in pairs:
@@ -54,6 +68,21 @@ class _ArabicBase(Analyzer):
             yield token
             if not token.stopped:
                 pos += 1
+
+    @staticmethod
+    def _terms_only(token, terms, positions, start_pos) -> Iterator[Token]:
+        """Tokens without offsets or stop words: what indexing and query parsing ask for."""
+        token.stopped = False
+        token.boost = 1.0
+        pos = start_pos
+        for term in terms:
+            if term is None:
+                continue
+            token.text = term
+            if positions:
+                token.pos = pos
+                pos += 1
+            yield token
 
     def whole(self, value: str, no_morph: bool) -> Iterator[tuple[arabic.Token, str | None]]:
         """The value as one word (Whoosh asks so for range bounds): its analysis joined back together."""
@@ -78,12 +107,26 @@ class ArabicAnalyzer(_ArabicBase):
             return ((token, token.text) for token in arabic.tokenize_with_offsets(value))
         return arabic.analyze_tokens(value, self.stemmer)
 
+    def terms(self, value, no_morph):
+        return arabic.tokenize(value) if no_morph else arabic.analyze_words(value, self.stemmer)
+
+    def first_match(self, value, terms):
+        # Word by word, stopping at the first match, instead of analyzing the whole text; only
+        # month names, which are folded in context, are not recognised here.
+        for word in arabic.tokenize_with_offsets(value):
+            if word.text in terms or arabic.index_term(word.text, self.stemmer) in terms:
+                return word.start
+        return None
+
 
 class ArabicExactAnalyzer(_ArabicBase):
     """Normalized surface words, nothing dropped or stemmed: the field that exact phrases search."""
 
     def words(self, value, no_morph):
         return ((token, token.text) for token in arabic.tokenize_with_offsets(value))
+
+    def terms(self, value, no_morph):
+        return arabic.tokenize(value)
 
 
 class LuceneArabicAnalyzer(_ArabicBase):

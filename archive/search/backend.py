@@ -13,6 +13,7 @@ interface and changes exactly those parts:
 - indexing writes each batch with one writer and raises on the first bad document.
 """
 
+import heapq
 import html
 import os
 import re
@@ -33,17 +34,19 @@ from whoosh import sorting
 from whoosh.fields import BOOLEAN, DATETIME, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, ConstantScoreQuery, Every
+from whoosh.query import And, Every
 
 from .analyzers import ArabicAnalyzer
+from .docsets import DocSets
 from .query import EXACT_FIELD
 
 # Batches at least this large are analyzed by several processes, each writing its own segment.
 PARALLEL_MIN_DOCS = 1000
 SNIPPET_CHARS = 220
 SNIPPET_FRAGMENTS = 2
-# Matches past the opening are rare in news, and analyzing whole long bodies dominates a results page.
+# How far into a body matches are looked for, and how much text from the first one is highlighted.
 HIGHLIGHT_MAX_CHARS = 6_000
+HIGHLIGHT_WINDOW_CHARS = 1_200
 DEFAULT_FIELDS = ("title", "text")
 MATCH_ALL = ("*", "*:*")
 OPERATORS = {"AND", "OR", "NOT"}
@@ -65,38 +68,13 @@ class MarkFormatter(whoosh_highlight.Formatter):
         return f"<mark>{html.escape(whoosh_highlight.get_text(text, token, replace), quote=False)}</mark>"
 
 
-class FacetCache:
-    """For each facet field, the set of documents holding each value, valid for one searcher."""
-
-    def __init__(self, searcher):
-        self.searcher = searcher
-        self._sets: dict[str, dict[str, frozenset]] = {}
-        self._lock = threading.Lock()
-
-    def value_sets(self, fieldname: str) -> dict[str, frozenset]:
-        with self._lock:
-            if fieldname not in self._sets:
-                reader = self.searcher.reader()
-                sets = {}
-                if fieldname in reader.indexed_field_names():
-                    for term in reader.lexicon(fieldname):
-                        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                        sets[value] = frozenset(reader.postings(fieldname, term).all_ids())
-                self._sets[fieldname] = sets
-            return self._sets[fieldname]
-
-    def counts(self, fieldname: str, docs) -> list[tuple[str, int]]:
-        counted = [(value, len(members & docs)) for value, members in self.value_sets(fieldname).items()]
-        return sorted(((v, n) for v, n in counted if n), key=lambda item: (-item[1], item[0]))
-
-
 class ArabicWhooshSearchBackend(WhooshSearchBackend):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.silently_fail = False
         self.writer_procs = int(connection_options.get("WRITER_PROCS", os.cpu_count() or 1))
         self._searcher = None
-        self._facets = None
+        self._docsets = None
         self._searcher_lock = threading.Lock()
 
     def setup(self):
@@ -155,7 +133,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         options = (
             {"procs": self.writer_procs, "multisegment": True} if parallel and self.writer_procs > 1 else {}
         )
-        writer = self.index.writer(timeout=60, delay=0.25, limitmb=256, **options)
+        # Each (sub)writer sorts its postings in memory up to limitmb, then spills runs to disk and merges
+        # them again: at 256 MB a 5,000-article share already spilled, which cost a third more time.
+        writer = self.index.writer(timeout=60, delay=0.25, limitmb=1024, **options)
 
         def write(index, objects):
             for obj in objects:
@@ -181,8 +161,8 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         self.index = self.index.refresh()
         self.index.delete_by_term(ID, get_identifier(obj_or_string))
 
-    def current_searcher(self):
-        """One searcher shared by requests until the index changes, with its facet sets."""
+    def current_searcher(self) -> tuple:
+        """One searcher shared by requests until the index changes, with its document sets."""
         if not self.setup_complete:
             self.setup()
         with self._searcher_lock:
@@ -193,8 +173,8 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
                 or self._searcher.reader().generation() != self.index.latest_generation()
             ):
                 self._searcher = self.index.searcher()
-                self._facets = FacetCache(self._searcher)
-            return self._searcher, self._facets
+                self._docsets = DocSets(self._searcher, DATED_BY["published"], UNKNOWN[0])
+            return self._searcher, self._docsets
 
     def search(
         self,
@@ -217,51 +197,60 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         result_class=None,
         **kwargs,
     ):
-        """Like the stock search, with fast facets; date_facets are refused in favour of the
-        precomputed year, month and day facet fields, which count in a few set intersections."""
+        """Like the stock search, but the matching documents are computed once, as a set, and serve the
+        count, the facets and date sorting; Whoosh's scorer only picks the most relevant page.
+
+        date_facets are refused in favour of the precomputed year, month and day facet fields."""
         if date_facets:
             warnings.warn("date_facet() is not supported: facet on year, month or day instead.", stacklevel=2)
-        searcher, facet_cache = self.current_searcher()
+        searcher, docsets = self.current_searcher()
         query_string = force_str(query_string).strip()
         if not query_string or searcher.doc_count() == 0:
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
-        filters = [ConstantScoreQuery(self.parser.parse(force_str(nq)), 0.0) for nq in narrow_queries or ()]
-        if query_string in MATCH_ALL:
-            # Browsing: the filters alone select the documents, without walking the whole index.
-            query = And(filters) if filters else Every()
-        else:
-            query = self.parser.parse(query_string)
-            if filters:
-                # Zero-scored, so that filtering by source or date never changes the relevance order.
-                query = And([query, *filters])
+        filters = [self.parser.parse(force_str(nq)) for nq in narrow_queries or ()]
+        query = None if query_string in MATCH_ALL else self.parser.parse(query_string)
+        parts = [q for q in (query, *filters) if q is not None]
+        matched = docsets.matching(And(parts) if parts else Every())
+        hits = len(matched)
 
-        sortedby = self.sort_facet(sort_by) if sort_by else None
-
-        page_length = max(0, (end_offset or start_offset + 20) - start_offset)
-        limit = start_offset + page_length
-        results = searcher.search(query, limit=limit or 1, sortedby=sortedby, terms=False)
-        hits = len(results)
+        limit = start_offset + max(0, (end_offset or start_offset + 20) - start_offset)
+        page = self.page(searcher, docsets, query, matched, bool(filters), sort_by, limit)[start_offset:]
+        terms = self.highlight_terms(highlight, query_string) if highlight and query else frozenset()
+        documents = [
+            self.make_result(searcher.stored_fields(docnum), score, terms, result_class)
+            for docnum, score in page
+        ]
 
         facet_counts = {}
         if facets:
-            docs = results.docs()
             facet_counts = {
-                "fields": {name: facet_cache.counts(name, docs) for name in facets},
+                "fields": {name: docsets.counts(name, matched) for name in facets},
                 "dates": {},
                 "queries": {},
             }
-
-        terms = self.highlight_terms(highlight, query_string) if highlight else frozenset()
-        documents = []
-        for position in range(start_offset, min(limit, results.scored_length())):
-            # Sorted results carry their sort key where the score would be; they have no relevance score.
-            score = 0.0 if sortedby else results.score(position)
-            documents.append(self.make_result(results[position], score, terms, result_class))
-
         suggestion = None
         if self.include_spelling and (spelling_query or query_string) and hits == 0:
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {"results": documents, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+
+    def page(self, searcher, docsets, query, matched, filtered, sort_by, limit) -> list[tuple[int, float]]:
+        """The first `limit` matching documents with their scores, in the order asked for."""
+        if not matched or not limit:
+            return []
+        fields = list(sort_by or ())
+        if fields and [f.lstrip("-") for f in fields] == ["published"]:
+            # Sorted results have no relevance score.
+            return [(d, 0.0) for d in docsets.by_date(matched, "published", fields[0][0] == "-", limit)]
+        if fields:
+            results = searcher.search(
+                query or Every(), limit=limit, filter=set(matched), sortedby=self.sort_facet(fields)
+            )
+            return [(hit.docnum, 0.0) for hit in results]
+        if query is None:
+            return [(d, 0.0) for d in heapq.nsmallest(limit, matched)]
+        # The scorer skips blocks of postings that cannot reach the top; filters only narrow.
+        results = searcher.search(query, limit=limit, filter=set(matched) if filtered else None, terms=False)
+        return [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
 
     def more_like_this(
         self,
@@ -282,7 +271,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             return {"results": [], "hits": 0}
         top = end_offset or 20
         hits = searcher.more_like(docnum, self.content_field_name, top=top)
-        results = [self.make_result(hit, hit.score, frozenset(), result_class) for hit in hits]
+        results = [self.make_result(hit.fields(), hit.score, frozenset(), result_class) for hit in hits]
         return {"results": results[start_offset:top], "hits": len(results)}
 
     def sort_facet(self, sort_by) -> sorting.MultiFacet:
@@ -298,8 +287,8 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             keys.append(sorting.FieldFacet(name, reverse=field.startswith("-")))
         return sorting.MultiFacet(keys)
 
-    def make_result(self, hit, score, terms, result_class=None):
-        stored = dict(hit.fields())
+    def make_result(self, stored_fields, score, terms, result_class=None):
+        stored = dict(stored_fields)
         app_label, model_name = stored.pop(DJANGO_CT).split(".")
         pk = stored.pop(DJANGO_ID)
         values = {key: self._to_python(value) if key != "text" else value for key, value in stored.items()}
@@ -320,15 +309,23 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         return frozenset(token.text for token in self.schema["text"].analyzer(" ".join(words)))
 
     def snippet(self, text: str, terms: frozenset, whole: bool = False) -> str:
-        """Escaped fragments around the matches, or the escaped opening when nothing matches."""
+        """Escaped fragments around the matches, or the escaped opening when nothing matches.
+
+        Only a window from the first match on is highlighted: analyzing whole bodies with offsets
+        for the twenty results of a page cost more than the search itself."""
         text = text[:HIGHLIGHT_MAX_CHARS]
         analyzer = self.schema["text"].analyzer
         if whole:
             fragmenter = whoosh_highlight.WholeFragmenter()
+            window = text
         else:
             fragmenter = whoosh_highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+            start = analyzer.first_match(text, terms) if hasattr(analyzer, "first_match") else 0
+            # From a word boundary a little before the match, so that it has context on both sides.
+            begin = 0 if start is None else text.rfind(" ", 0, max(0, start - 60)) + 1
+            window = "" if start is None else text[begin : start + HIGHLIGHT_WINDOW_CHARS]
         marked = whoosh_highlight.highlight(
-            text, terms, analyzer, fragmenter, MarkFormatter(), top=SNIPPET_FRAGMENTS
+            window, terms, analyzer, fragmenter, MarkFormatter(), top=SNIPPET_FRAGMENTS
         )
         if marked:
             return marked

@@ -1,5 +1,6 @@
 """Writing articles to the search index in batches, and comparing the index with the database."""
 
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -40,9 +41,10 @@ def index_articles(ids: Iterable[int]) -> int:
 class BulkIndexer:
     """Indexes articles as a bulk load stores them, through one writer kept open across batches.
 
-    With Whoosh the analysis runs in subprocesses while the load goes on storing; the writer is
-    committed every `commit_every` documents so that a long load becomes searchable in steps.
-    Other engines get one update per batch.
+    With Whoosh the analysis runs in subprocesses while the load goes on storing. Every
+    `commit_every` documents the writer is committed, so that a long load becomes searchable in
+    steps; the commit runs in a thread, and what is stored meanwhile waits for the next writer,
+    so that storing never stops for it. Other engines get one update per batch.
     """
 
     def __init__(self, commit_every: int = 10_000):
@@ -52,9 +54,19 @@ class BulkIndexer:
         self._context = None
         self._write = None
         self._pending = 0
+        self._waiting: list[int] = []  # stored while a commit runs
+        self._committing: threading.Thread | None = None
+        self._commit_error: BaseException | None = None
 
     def add(self, ids: Iterable[int]) -> None:
-        articles = list(self.index.index_queryset().filter(pk__in=sorted(set(ids))))
+        ids = sorted(set(ids))
+        if self._committing is not None:
+            if self._committing.is_alive():
+                self._waiting += ids
+                return
+            self._finish_commit()
+            ids, self._waiting = self._waiting + ids, []
+        articles = list(self.index.index_queryset().filter(pk__in=ids))
         if self._write is None and (len(articles) < BULK_MIN_DOCS or not hasattr(self.engine, "writer")):
             self.engine.update(self.index, articles)
             return
@@ -64,9 +76,31 @@ class BulkIndexer:
         self._write(self.index, articles)
         self._pending += len(articles)
         if self._pending >= self.commit_every:
-            self.close()
+            context, self._context, self._write, self._pending = self._context, None, None, 0
+            self._committing = threading.Thread(target=self._commit, args=(context,), name="index-commit")
+            self._committing.start()
+
+    def _commit(self, context) -> None:
+        try:
+            context.__exit__(None, None, None)
+        except BaseException as error:  # raised in the loading thread by _finish_commit
+            self._commit_error = error
+
+    def _finish_commit(self) -> None:
+        self._committing.join()
+        self._committing = None
+        if self._commit_error is not None:
+            error, self._commit_error = self._commit_error, None
+            raise error
 
     def close(self, error: BaseException | None = None) -> None:
+        if self._committing is not None:
+            self._finish_commit()
+        if self._waiting and error is None:
+            waiting, self._waiting = self._waiting, []
+            self.add(waiting)
+            if self._committing is not None:
+                self._finish_commit()
         if self._context is not None:
             context, self._context, self._write, self._pending = self._context, None, None, 0
             if error is None:

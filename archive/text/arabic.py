@@ -118,7 +118,11 @@ def tokenize_with_offsets(text: str) -> Iterator[Token]:
 
 
 def tokenize(text: str) -> list[str]:
-    return [token.text for token in tokenize_with_offsets(text)]
+    """The words of tokenize_with_offsets without their offsets: what indexing needs, in half the time."""
+    words: list[str] = []
+    for raw in _RAW_WORD.findall(text):
+        words.extend(_normalize_word(raw))
+    return words
 
 
 # --- Stop words -----------------------------------------------------------------------------------------
@@ -462,9 +466,17 @@ def analyze_tokens(text: str, stemmer: str = "light") -> Iterator[tuple[Token, s
         yield token, index_term(token.text, stemmer)
 
 
+def analyze_words(text: str, stemmer: str = "light") -> list[str | None]:
+    """The terms of analyze_tokens without offsets (None for a stop word): the indexing path."""
+    words = tokenize(text)
+    if not _MONTHISH.isdisjoint(words):
+        words = [token.text for token in fold_months([Token(word, 0, 0) for word in words])]
+    return [index_term(word, stemmer) for word in words]
+
+
 def analyze(text: str, stemmer: str = "light") -> list[str]:
     """Index terms: normalize → tokenize → months → stop words → variant folding → light stemming."""
-    return [term for _, term in analyze_tokens(text, stemmer) if term]
+    return [term for term in analyze_words(text, stemmer) if term]
 
 
 def analyze_exact(text: str) -> list[str]:

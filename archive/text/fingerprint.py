@@ -16,25 +16,28 @@ _word = re.compile(r"\w+")
 _fold = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
 
 
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[int]:
-    """Hashes of the body's word n-grams, with hamza and ta marbuta folded so spelling noise matters less."""
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
+    """Hashes of the body's word n-grams, with hamza and ta marbuta folded so spelling noise matters less.
+
+    They stay 8-byte digests, which order as their integers do, until sample() picks the few it keeps.
+    """
     words = _word.findall(text.translate(_fold).lower())
     if len(words) < size:
-        return {_hash(" ".join(words))} if words else set()
-    return {_hash(" ".join(words[i : i + size])) for i in range(len(words) - size + 1)}
+        return {_digest(" ".join(words))} if words else set()
+    return {_digest(" ".join(words[i : i + size])) for i in range(len(words) - size + 1)}
 
 
-def sample(hashes: set[int], k: int = SAMPLE_SIZE) -> list[int]:
+def sample(hashes: set[bytes], k: int = SAMPLE_SIZE) -> list[int]:
     """The k smallest hashes: the bottom-k MinHash sketch stored for candidate look-ups."""
-    return sorted(hashes)[:k]
+    # 63 bits so the value fits a signed 64-bit database integer.
+    return [int.from_bytes(digest, "big") >> 1 for digest in sorted(hashes)[:k]]
 
 
-def jaccard(a: set[int], b: set[int]) -> float:
+def jaccard(a: set[bytes], b: set[bytes]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
 
 
-def _hash(text: str) -> int:
-    # 63 bits so the value fits a signed 64-bit database integer.
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()

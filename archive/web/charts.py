@@ -1,8 +1,8 @@
 """Attention over time: how many matching articles each outlet published per day, week or month.
 
 With no query the counts are one grouped database query; with a query they are the search engine's
-facet counts (sources and months for the whole search, then one count per leading outlet), so the
-numbers are the search's own. matplotlib draws the chart on the server.
+facet counts of source-and-period pairs, so the numbers are the search's own. matplotlib draws the
+chart on the server.
 """
 
 import io
@@ -22,8 +22,7 @@ from matplotlib.ticker import MaxNLocator
 
 from archive.models import Source
 from archive.search import query as query_syntax
-from archive.search.indexing import article_index
-from archive.search.service import SearchRequest, base_queryset, filtered, quoted
+from archive.search.service import SearchRequest, base_queryset, filtered
 from archive.search_indexes import UNKNOWN_DATE
 
 from .exports import matching_articles
@@ -31,7 +30,7 @@ from .exports import matching_articles
 matplotlib.use("Agg")  # no display on a server; Figure objects below never touch pyplot
 
 MAX_SERIES = 5
-# Index fields holding "slug|YYYY-MM" and "slug|YYYY-MM-DD": with them a chart is one facet count.
+# Index fields holding "slug|YYYY-MM" and "slug|YYYY-MM-DD" (archive.search_indexes).
 PAIR_FIELDS = {"month": "source_month", "day": "source_day"}
 PATH_DATA = re.compile(rb' d="[^"]*"')
 MAX_BARS = 24
@@ -131,10 +130,6 @@ def bucketed(counts: dict[str, int], interval: str) -> dict[date, int]:
     return periods
 
 
-def facet(sqs, name: str) -> dict[str, int]:
-    return dict(sqs.facet(name).facet_counts().get("fields", {}).get(name, []))
-
-
 def attention(request: SearchRequest, interval: str = "") -> Attention:
     """Counts per outlet and period for a search: from the database when there is no query to rank by."""
     parsed = query_syntax.parse(request.q)
@@ -162,32 +157,12 @@ def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], 
 
 
 def search_counts(sqs, interval: str) -> tuple[dict[str, dict[str, int]], int, str]:
-    """Facet counts of the search: one count of source-and-period pairs when the index has them
-    (PAIR_FIELDS), else sources and months, then one count per leading outlet."""
-    if all(name in article_index().fields for name in PAIR_FIELDS.values()):
-        fields = sqs.facet(PAIR_FIELDS["month"]).facet(PAIR_FIELDS["day"]).facet_counts().get("fields", {})
-        months = split_pairs(fields.get(PAIR_FIELDS["month"], []))
-        undated = sum(counts.pop(UNKNOWN_DATE, 0) for counts in months.values())
-        interval = interval or choose_interval(sorted({key for counts in months.values() for key in counts}))
-        per_source = months if interval == "month" else split_pairs(fields.get(PAIR_FIELDS["day"], []))
-        return per_source, undated, interval
-
-    overview = sqs.facet("source").facet("month").facet_counts().get("fields", {})
-    months = dict(overview.get("month", []))
-    undated = months.pop(UNKNOWN_DATE, 0)
-    interval = interval or choose_interval(list(months))
-    unit = "month" if interval == "month" else "day"
-    sources = [slug for slug, _n in overview.get("source", [])]
-    if len(sources) == 1 and unit == "month":
-        return {sources[0]: months}, undated, interval
-    per_source = {
-        slug: facet(sqs.narrow(f"source:({quoted([slug])})"), unit) for slug in sources[:MAX_SERIES]
-    }
-    if len(sources) > MAX_SERIES:
-        total = months if unit == "month" else facet(sqs, unit)
-        per_source[""] = {
-            key: n - sum(c.get(key, 0) for c in per_source.values()) for key, n in total.items()
-        }
+    """The search's own counts of source-and-period pairs (see PAIR_FIELDS), in one facet search."""
+    fields = sqs.facet(PAIR_FIELDS["month"]).facet(PAIR_FIELDS["day"]).facet_counts().get("fields", {})
+    months = split_pairs(fields.get(PAIR_FIELDS["month"], []))
+    undated = sum(counts.pop(UNKNOWN_DATE, 0) for counts in months.values())
+    interval = interval or choose_interval(sorted({key for counts in months.values() for key in counts}))
+    per_source = months if interval == "month" else split_pairs(fields.get(PAIR_FIELDS["day"], []))
     return per_source, undated, interval
 
 

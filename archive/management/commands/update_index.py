@@ -44,9 +44,10 @@ class Command(BaseCommand):
             file=sys.stderr,
             mininterval=0.2 if sys.stderr.isatty() else 5.0,
         ) as bar:
-            for batch in indexing.chunks(ids, batch_size):
-                indexing.index_articles(batch)
-                bar.update(len(batch))
+            with indexing.BulkIndexer() as indexer:
+                for batch in indexing.chunks(ids, batch_size):
+                    indexer.add(batch)
+                    bar.update(len(batch))
         self.stdout.write(f"indexed: {len(ids)}")
         if remove:
             stale = indexing.compare().stale

@@ -1,0 +1,90 @@
+"""Matching by set algebra must give exactly the documents Whoosh's own matchers give."""
+
+from datetime import datetime
+
+import pytest
+from whoosh import index
+from whoosh.fields import DATETIME, ID, TEXT, Schema
+from whoosh.qparser import MultifieldParser
+
+from archive.search.analyzers import ArabicAnalyzer, ArabicExactAnalyzer
+from archive.search.docsets import DocSets
+
+DOCS = [
+    ("1", "روسيا تقصف حلب", "غارات روسية على حلب وريفها", "a", datetime(2018, 3, 1), "2018"),
+    ("2", "مجلس الأمن", "اجتماع مجلس الأمن حول سوريا", "b", datetime(2018, 1, 5), "2018"),
+    ("3", "سورية والأمم المتحدة", "الأمم المتحدة تدعو إلى هدنة في سوريا", "a", None, "unknown"),
+    ("4", "النفط", "أسعار النفط ترتفع في الأسواق", "c", datetime(2016, 7, 9), "2016"),
+    ("5", "حلب", "مجلس حلب المحلي يطالب الأمم المتحدة", "b", datetime(2018, 3, 1), "2018"),
+    ("6", "اليمن", "الحوثيون في اليمن", "c", None, "unknown"),
+]
+
+
+@pytest.fixture
+def searcher(tmp_path):
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=ArabicAnalyzer(), stored=True),
+        text=TEXT(analyzer=ArabicAnalyzer(), stored=True),
+        exact=TEXT(analyzer=ArabicExactAnalyzer(), phrase=True),
+        source=ID(stored=True, sortable=True),
+        published=DATETIME(sortable=True),
+        year=ID(sortable=True),
+    )
+    ix = index.create_in(str(tmp_path), schema)
+    # Two segments and a deletion, as a live index has after a few loads and an edit.
+    for chunk in (DOCS[:3], DOCS[3:]):
+        with ix.writer() as writer:
+            for doc_id, title, text, source, published, year in chunk:
+                fields = dict(id=doc_id, title=title, text=text, exact=f"{title}\n{text}", source=source)
+                if published:
+                    fields["published"] = published
+                writer.add_document(year=year, **fields)
+    with ix.writer() as writer:
+        writer.delete_by_term("id", "6")
+    with ix.searcher() as s:
+        assert len(s.reader().segments()) == 2 and s.reader().has_deletions()
+        yield s
+
+
+def ids(searcher, docnums):
+    return {searcher.stored_fields(d)["id"] for d in docnums}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "حلب",
+        "(title:حلب OR text:حلب) AND (title:روسيا OR text:روسيا)",
+        "text:الأمم AND text:المتحدة",
+        "سوريا OR النفط",
+        "حلب AND NOT text:روسيا",
+        "حلب ANDNOT source:b",
+        'exact:"مجلس الأمن"',
+        "exact:مجل*",
+        "source:(a OR c)",
+        "NOT source:a",
+        "year:unknown",
+        "الحوثيون",
+        "كلمةغائبة",
+    ],
+)
+def test_matching_equals_whoosh(searcher, text):
+    q = MultifieldParser(["title", "text"], schema=searcher.schema).parse(text)
+    assert DocSets(searcher).matching(q) == frozenset(searcher.docs_for_query(q))
+
+
+def test_deleted_documents_are_never_counted(searcher):
+    docsets = DocSets(searcher)
+    assert "6" not in ids(searcher, docsets.live)
+    assert dict(docsets.counts("source", docsets.live)) == {"a": 2, "b": 2, "c": 1}
+    assert ids(searcher, docsets.value_sets("year")["unknown"]) == {"3"}
+
+
+def test_date_order_puts_undated_last_both_ways(searcher):
+    docsets = DocSets(searcher)
+    newest = [searcher.stored_fields(d)["id"] for d in docsets.by_date(docsets.live, "published", True, 10)]
+    oldest = [searcher.stored_fields(d)["id"] for d in docsets.by_date(docsets.live, "published", False, 10)]
+    assert newest == ["1", "5", "2", "4", "3"]
+    assert oldest == ["4", "2", "1", "5", "3"]
+    assert len(docsets.by_date(docsets.live, "published", True, 2)) == 2

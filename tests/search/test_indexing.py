@@ -1,0 +1,65 @@
+"""Bulk indexing: the writer commits in the background while storing goes on, and loses nothing."""
+
+import threading
+
+import pytest
+
+from archive.models import Article, Source
+from archive.search import indexing
+from archive.search.service import SearchRequest, run_search
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def articles(db):
+    source = Source.objects.create(name="مصدر", slug="src")
+    rows = [
+        Article(
+            source=source,
+            title=f"خبر رقم {n}",
+            body=f"اجتماع في مدينة طرطوس الساحلية والكلمة{n}",
+            original=f"original {n}".encode(),
+            original_content_type="text/plain",
+            original_sha256=f"{n:064d}",
+        )
+        for n in range(30)
+    ]
+    # bulk_create sends no post_save signals, so nothing is indexed yet.
+    return [a.pk for a in Article.objects.bulk_create(rows)]
+
+
+def test_commits_run_in_the_background_and_nothing_is_lost(articles, monkeypatch):
+    monkeypatch.setattr(indexing, "BULK_MIN_DOCS", 1)
+    release = threading.Event()
+    commit = indexing.BulkIndexer._commit
+
+    def slow_commit(self, context):
+        release.wait(10)
+        commit(self, context)
+
+    monkeypatch.setattr(indexing.BulkIndexer, "_commit", slow_commit)
+    with indexing.BulkIndexer(commit_every=10) as indexer:
+        for start in range(0, 30, 5):
+            indexer.add(articles[start : start + 5])
+            if start == 10:
+                # The first commit is still running: these wait for the next writer.
+                assert indexer._committing.is_alive() and indexer._waiting == articles[10:15]
+                release.set()
+    assert run_search(SearchRequest(q="طرطوس")).count == 30
+    assert run_search(SearchRequest(q="والكلمة29")).count == 1
+
+
+def test_a_failed_background_commit_is_raised(articles, monkeypatch):
+    monkeypatch.setattr(indexing, "BULK_MIN_DOCS", 1)
+
+    def failing_commit(self, context):
+        error = RuntimeError("disk full")
+        context.__exit__(RuntimeError, error, None)  # the writer is cancelled
+        self._commit_error = error
+
+    monkeypatch.setattr(indexing.BulkIndexer, "_commit", failing_commit)
+    with pytest.raises(RuntimeError, match="disk full"):
+        with indexing.BulkIndexer(commit_every=10) as indexer:
+            indexer.add(articles[:10])
+            indexer.add(articles[10:20])
