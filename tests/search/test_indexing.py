@@ -63,3 +63,33 @@ def test_a_failed_background_commit_is_raised(articles, monkeypatch):
         with indexing.BulkIndexer(commit_every=10) as indexer:
             indexer.add(articles[:10])
             indexer.add(articles[10:20])
+
+
+def test_rebuild_index_clears_then_indexes_everything_with_a_summary(seed_archive, capsys):
+    from django.core.management import call_command
+
+    from archive.search.indexing import backend
+
+    backend().remove(f"archive.article.{Article.objects.first().pk}")
+    assert run_search(SearchRequest()).count == 4
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    assert "indexed: 5" in capsys.readouterr().out
+    assert run_search(SearchRequest()).count == 5
+
+
+def test_update_index_removes_documents_of_deleted_articles(seed_archive, capsys):
+    from django.core.management import call_command
+
+    from django.apps import apps
+
+    signals = apps.get_app_config("haystack").signal_processor
+    signals.teardown()  # the index is not told of this deletion
+    try:
+        Article.objects.filter(source__slug="buratha").delete()
+    finally:
+        signals.setup()
+    assert run_search(SearchRequest()).count == 5
+    call_command("update_index", "--remove", "--batch-size", "2")
+    out = capsys.readouterr().out
+    assert "indexed: 4" in out and "removed: 1" in out
+    assert run_search(SearchRequest()).count == 4

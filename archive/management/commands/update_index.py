@@ -23,8 +23,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--remove", action="store_true", help="Also remove documents of deleted articles."
         )
-        parser.add_argument("-b", "--batch-size", type=int, default=indexing.BATCH_SIZE)
+        parser.add_argument("-b", "--batch-size", dest="batchsize", type=int, default=indexing.BATCH_SIZE)
         # Accepted for compatibility with haystack's rebuild_index, which passes them along.
+        parser.add_argument("-t", "--max-retries", dest="max_retries", type=int, default=0)
         parser.add_argument("-u", "--using", action="append", default=[])
         parser.add_argument("-k", "--workers", type=int, default=0)
         parser.add_argument("--commit", dest="commit", action="store_true", default=True)
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("-e", "--end", dest="end_date")
         parser.add_argument("app_label", nargs="*")
 
-    def handle(self, age, remove, batch_size, **options):
+    def handle(self, age, remove, batchsize, **options):
         articles = Article.objects.order_by("pk")
         if age:
             articles = articles.filter(ingested_at__gte=timezone.now() - timedelta(hours=age))
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             mininterval=0.2 if sys.stderr.isatty() else 5.0,
         ) as bar:
             with indexing.BulkIndexer() as indexer:
-                for batch in indexing.chunks(ids, batch_size):
+                for batch in indexing.chunks(ids, batchsize or indexing.BATCH_SIZE):
                     indexer.add(batch)
                     bar.update(len(batch))
         self.stdout.write(f"indexed: {len(ids)}")
