@@ -3,6 +3,8 @@
 import threading
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 
 from archive.models import Article, Source
 from archive.search import indexing
@@ -66,11 +68,7 @@ def test_a_failed_background_commit_is_raised(articles, monkeypatch):
 
 
 def test_rebuild_index_clears_then_indexes_everything_with_a_summary(seed_archive, capsys):
-    from django.core.management import call_command
-
-    from archive.search.indexing import backend
-
-    backend().remove(f"archive.article.{Article.objects.first().pk}")
+    indexing.backend().remove(f"archive.article.{Article.objects.first().pk}")
     assert run_search(SearchRequest()).count == 4
     call_command("rebuild_index", interactive=False, verbosity=0)
     assert "indexed: 5" in capsys.readouterr().out
@@ -78,10 +76,6 @@ def test_rebuild_index_clears_then_indexes_everything_with_a_summary(seed_archiv
 
 
 def test_update_index_removes_documents_of_deleted_articles(seed_archive, capsys):
-    from django.core.management import call_command
-
-    from django.apps import apps
-
     signals = apps.get_app_config("haystack").signal_processor
     signals.teardown()  # the index is not told of this deletion
     try:
