@@ -59,14 +59,18 @@ class BulkIndexer:
         self._commit_error: BaseException | None = None
 
     def add(self, ids: Iterable[int]) -> None:
-        ids = sorted(set(ids))
+        for batch in chunks(sorted(set(ids))):
+            self._add(batch)
+
+    def _add(self, ids: list[int]) -> None:
         if self._committing is not None:
-            if self._committing.is_alive():
+            # Storing goes on during a commit, but no further than one commit's worth ahead.
+            if self._committing.is_alive() and len(self._waiting) + len(ids) <= self.commit_every:
                 self._waiting += ids
                 return
             self._finish_commit()
             ids, self._waiting = self._waiting + ids, []
-        articles = list(self.index.index_queryset().filter(pk__in=ids))
+        articles = [a for batch in chunks(ids) for a in self.index.index_queryset().filter(pk__in=batch)]
         if self._write is None and (len(articles) < BULK_MIN_DOCS or not hasattr(self.engine, "writer")):
             self.engine.update(self.index, articles)
             return
