@@ -1,8 +1,10 @@
 """Links that change one part of the search state kept in the URL (a facet, a month, a page)."""
 
 import calendar
+from datetime import date
 
 from django.http import QueryDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from archive.search_indexes import UNKNOWN_DATE
@@ -76,7 +78,7 @@ def month_bounds(period: str) -> tuple[str, str]:
 
 
 def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
-    """Month bars with their height in percent and a link that narrows the search to the month.
+    """Month bars with their height in percent, the month's name and a link narrowing the search to it.
 
     Every bar is labelled with its month when there are few; otherwise only the years are marked.
     """
@@ -90,6 +92,7 @@ def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
             first, last = month_bounds(period)
             bar["url"] = with_changes(params, date_from=first, date_to=last)
             bar["year"], bar["month"] = period[:4], period[5:7]
+            bar["label"] = date_format(date(int(bar["year"]), int(bar["month"]), 1), "YEAR_MONTH_FORMAT")
             # The first bar names its year too, unless January's label would follow too closely.
             bar["starts_year"] = bar["month"] == "01" or (not bars and (few or bar["month"] <= "09"))
             bar["label_month"] = few

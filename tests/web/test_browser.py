@@ -106,6 +106,9 @@ def test_search_renders_right_to_left_and_a_source_facet_narrows(page, site, arc
     shoot(page, "search-results-1280")
     page.set_viewport_size(PHONE)
     shoot(page, "search-results-390")
+    # On a phone the chart keeps a legible size and scrolls sideways inside its frame.
+    assert page.locator(".chart img").bounding_box()["width"] >= 600
+    assert page.evaluate("(f => f.scrollWidth > f.clientWidth)(document.querySelector('.chart-frame'))")
     page.set_viewport_size(DESKTOP)
 
     facet = page.locator('.facet-link[data-facet="source"][data-value="buratha"]')

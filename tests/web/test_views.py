@@ -49,6 +49,8 @@ def test_results_link_to_articles_with_marks_sources_and_facets(client, seed_arc
     assert "?q=%D8%B3%D9%88%D8%B1%D9%8A%D8%A7&amp;source=buratha" in page
     assert reverse("export_csv") + "?q=" in page and reverse("search_feed") + "?q=" in page
     assert reverse("chart_svg") + "?q=" in page
+    # On a phone the chart scrolls sideways, so its frame can be reached and scrolled by keyboard.
+    assert '<div class="chart-frame" tabindex="0" role="region" aria-label="الرسم البياني"><img' in page
 
 
 def test_source_facet_narrows_and_stays_multi_select(client, seed_archive):
@@ -68,6 +70,7 @@ def test_histogram_bars_narrow_to_their_month(client, seed_archive):
     assert 'data-period="2015-09"' not in page
     assert "date_from=2015-08-01&amp;date_to=2015-08-31" in page
     assert "date_from=2015-10-01&amp;date_to=2015-10-31" in page
+    assert 'aria-label="أغسطس 2015: 1"' in page  # bars are named by month, not by ISO code
     narrowed = html(client.get("/", {"date_from": "2015-08-01", "date_to": "2015-08-31"}))
     assert "النتائج: 1" in narrowed
 
@@ -157,6 +160,8 @@ def test_article_page(client, seed_archive):
     assert reverse("article_original", args=[article.pk]) in page
     assert f"http://testserver{reverse('article_detail', args=[article.pk])}" in page  # cite this
     assert "تاريخ الاطلاع" in page
+    # The outlet and the title are isolated, so that a date or a Latin title next to them stays in order.
+    assert f"<bdi>{escape(article.source.name)}</bdi>، «<bdi>{escape(article.title)}</bdi>»" in page
     assert article.source.name in page
 
 
@@ -184,7 +189,7 @@ def test_original_download_matches_its_sha256(client, seed_archive):
 
 
 def test_sources_list_and_page(client, seed_archive):
-    date_seeds(date(2015, 8, 3), date(2015, 10, 15))
+    date_seeds(date(2015, 8, 3), date(2015, 10, 15), date(2015, 9, 24), date(2015, 10, 16))
     page = html(client.get(reverse("source_list")))
     for source in Source.objects.all():
         assert source.name in page and reverse("source_detail", args=[source.slug]) in page
@@ -192,6 +197,8 @@ def test_sources_list_and_page(client, seed_archive):
     detail = html(client.get(reverse("source_detail", args=[source.slug])))
     assert source.notes in detail
     assert reverse("chart_svg") + "?source=buratha" in detail
+    assert 'class="chart-frame" tabindex="0" role="region"' in detail
+    assert "<dd>16 أكتوبر 2015</dd>" in detail  # one day of coverage is one date, not a range
     for article in source.articles.all():
         assert escape(article.title) in detail
     assert client.get(reverse("source_detail", args=["no-such"])).status_code == 404
