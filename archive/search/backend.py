@@ -21,6 +21,7 @@ import threading
 import warnings
 from contextlib import contextmanager
 
+import numpy as np
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
@@ -46,7 +47,7 @@ SNIPPET_CHARS = 220
 SNIPPET_FRAGMENTS = 2
 # How far into a body matches are looked for, and how much text from the first one is highlighted.
 HIGHLIGHT_MAX_CHARS = 6_000
-HIGHLIGHT_WINDOW_CHARS = 1_200
+HIGHLIGHT_WINDOW_CHARS = 700
 DEFAULT_FIELDS = ("title", "text")
 MATCH_ALL = ("*", "*:*")
 OPERATORS = {"AND", "OR", "NOT"}
@@ -248,7 +249,15 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             return [(hit.docnum, 0.0) for hit in results]
         if query is None:
             return [(d, 0.0) for d in heapq.nsmallest(limit, matched)]
-        # The scorer skips blocks of postings that cannot reach the top; filters only narrow.
+        scored = docsets.scored(query)
+        if scored is not None:
+            docs, scores = scored
+            if filtered:
+                keep = np.isin(docs, np.fromiter(matched, dtype=np.int64, count=len(matched)))
+                docs, scores = docs[keep], scores[keep]
+            # Best first and, as Whoosh orders them, the earlier document first among equals.
+            best = np.lexsort((docs, -scores))[:limit]
+            return [(int(docs[i]), float(scores[i])) for i in best]
         results = searcher.search(query, limit=limit, filter=set(matched) if filtered else None, terms=False)
         return [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
 

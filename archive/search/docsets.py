@@ -1,21 +1,37 @@
-"""The documents a query matches, as sets, and what the search page counts with them.
+"""The documents a query matches, as sets, their scores, and what the search page counts with them.
 
-Whoosh walks a query's matchers in Python to list its documents, and stock haystack does it two or
-three times per page (the scored top, the count, the facets). Here the set of matching documents is
-computed once, by set algebra over the postings of each term, which are cached for as long as the
-searcher lives (one index generation). Facet counts and date sorting then work on that set.
+Whoosh walks a query's matchers in Python, document by document, to list and score its matches, and
+stock haystack does it two or three times per page (the scored top, the count, the facets). Here
+each term's postings are read once per searcher (one index generation) with the scores Whoosh's own
+scorer gives them, and kept: the documents of a query are then set algebra over them, its scores
+array arithmetic, and facet counts and date sorting work on the one set of matching documents.
 """
 
 import heapq
 import threading
 from collections import OrderedDict
 from functools import reduce
+from typing import NamedTuple
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
-# Postings kept per searcher; a term's set costs about 60 bytes per document it occurs in.
-MAX_CACHED_TERMS = 2000
+# Terms kept per searcher; a term costs about 80 bytes per document it occurs in.
+MAX_CACHED_TERMS = 1000
+NO_DOCS = np.zeros(0, dtype=np.int64)
+
+
+class Postings(NamedTuple):
+    """A term's documents (ascending) with the score Whoosh gives each, and the same as a set."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+    members: frozenset
+
+
+class Unscored(Exception):
+    """A query this module cannot score as Whoosh would; Whoosh's own scorer takes it."""
 
 
 class DocSets:
@@ -24,7 +40,7 @@ class DocSets:
     def __init__(self, searcher, undated_field: str = "year", undated_value: str = "unknown"):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self._terms: OrderedDict = OrderedDict()
+        self._terms: OrderedDict = OrderedDict()  # term postings, and documents of other queries
         self._values: dict[str, dict[str, frozenset]] = {}
         self._date_keys: dict[str, list] = {}
         self._lock = threading.Lock()
@@ -57,24 +73,93 @@ class DocSets:
             return self._docs(q.child)
         if q is wq.NullQuery:
             return frozenset()
-        # Phrases, prefixes, ranges: Whoosh knows how to match them.
-        return frozenset(self.searcher.docs_for_query(q))
+        # Phrases, prefixes, ranges: Whoosh knows how to match them, and the answer is kept.
+        return self._cached(q, lambda: frozenset(self.searcher.docs_for_query(q)))
 
-    def term(self, fieldname: str, text) -> frozenset:
-        key = (fieldname, text)
+    def _cached(self, key, compute):
         with self._lock:
             if key in self._terms:
                 self._terms.move_to_end(key)
                 return self._terms[key]
-        try:
-            docs = frozenset(self.reader.postings(fieldname, text).all_ids())
-        except TermNotFound:
-            docs = frozenset()
+        value = compute()
         with self._lock:
-            self._terms[key] = docs
+            self._terms[key] = value
             if len(self._terms) > MAX_CACHED_TERMS:
                 self._terms.popitem(last=False)
-        return docs
+        return value
+
+    def forget_queries(self) -> None:
+        """Drops the cached postings and query documents, as a new index generation would."""
+        with self._lock:
+            self._terms.clear()
+
+    def term(self, fieldname: str, text) -> frozenset:
+        return self.postings(fieldname, text).members
+
+    def postings(self, fieldname: str, text) -> Postings:
+        return self._cached((fieldname, text), lambda: self._read_postings(fieldname, text))
+
+    def _read_postings(self, fieldname: str, text) -> Postings:
+        docs, scores = [], []
+        try:
+            matcher = self.searcher.postings(fieldname, text)
+        except TermNotFound:
+            matcher = None
+        while matcher is not None and matcher.is_active():
+            docs.append(matcher.id())
+            scores.append(matcher.score())
+            matcher.next()
+        return Postings(np.array(docs, dtype=np.int64), np.array(scores), frozenset(docs))
+
+    # --- Scoring --------------------------------------------------------------------------------
+
+    def scored(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray] | None:
+        """The documents matching q (ascending) and their scores, the sums Whoosh's matchers would
+        compute; None for a query this cannot score, or a weighting that is not per posting."""
+        if self.searcher.weighting.use_final:
+            return None
+        try:
+            return self._scored(q.normalize())
+        except Unscored:
+            return None
+
+    def _scored(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(q, wq.Term):
+            found = self.postings(q.fieldname, q.text)
+            return found.docs, found.scores * q.boost
+        if isinstance(q, wq.Or) and not q.minmatch and not q.scale and q.boost == 1.0:
+            return _summed_union([self._scored(sub) for sub in q.subqueries])
+        if isinstance(q, wq.And) and q.boost == 1.0:
+            wanted = [sub for sub in q.subqueries if not isinstance(sub, wq.Not)]
+            if not wanted:
+                raise Unscored(q)
+            docs, scores = _summed_intersection([self._scored(sub) for sub in wanted])
+            for excluded in (sub for sub in q.subqueries if isinstance(sub, wq.Not)):
+                # Whoosh's inverse matcher adds its boost to every document it lets through.
+                docs, scores = _without(docs, scores + excluded.boost, self._docs(excluded.query))
+            return docs, scores
+        if isinstance(q, wq.AndNot):
+            return _without(*self._scored(q.a), self._docs(q.b))
+        if isinstance(q, wq.Phrase):
+            # Whoosh scores a phrase as the sum of its words' scores, where the words are in order.
+            docs = _array(self._docs(q))
+            words = [self._scored(wq.Term(q.fieldname, word)) for word in q.words]
+            docs, scores = _summed_intersection([(docs, np.zeros(len(docs))), *words])
+            return docs, scores * q.boost
+        if isinstance(q, wq.MultiTerm):
+            # A prefix or wildcard is scored as its one term, else by its boost alone (constantscore)
+            # or as the boosted sum of its terms.
+            terms = [wq.Term(field, text) for field, text in q.expanded_terms(self.reader) if text]
+            if len(terms) == 1:
+                return self._scored(terms[0])
+            docs, scores = _summed_union([self._scored(term) for term in terms])
+            return docs, np.full(len(docs), q.boost) if q.constantscore else scores * q.boost
+        if isinstance(q, wq.ConstantScoreQuery):
+            docs = _array(self._docs(q.child))
+            return docs, np.full(len(docs), q.score)
+        if q is wq.NullQuery:
+            return NO_DOCS, np.zeros(0)
+        raise Unscored(q)
 
     # --- Facets ---------------------------------------------------------------------------------
 
@@ -120,3 +205,31 @@ class DocSets:
                 column = self.reader.column_reader(fieldname, translate=False)
                 self._date_keys[fieldname] = list(column)
             return self._date_keys[fieldname]
+
+
+def _array(docs: frozenset) -> np.ndarray:
+    return np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
+
+
+def _summed_union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    if not parts:
+        return NO_DOCS, np.zeros(0)
+    docs = np.concatenate([d for d, _ in parts])
+    unique, where = np.unique(docs, return_inverse=True)
+    return unique, np.bincount(where, weights=np.concatenate([s for _, s in parts]), minlength=len(unique))
+
+
+def _summed_intersection(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    parts = sorted(parts, key=lambda part: len(part[0]))
+    docs, scores = parts[0]
+    for other_docs, other_scores in parts[1:]:
+        docs, mine, theirs = np.intersect1d(docs, other_docs, assume_unique=True, return_indices=True)
+        scores = scores[mine] + other_scores[theirs]
+    return docs, scores
+
+
+def _without(docs: np.ndarray, scores: np.ndarray, excluded: frozenset) -> tuple[np.ndarray, np.ndarray]:
+    if not excluded:
+        return docs, scores
+    keep = ~np.isin(docs, _array(excluded), assume_unique=True)
+    return docs[keep], scores[keep]

@@ -88,3 +88,27 @@ def test_date_order_puts_undated_last_both_ways(searcher):
     assert newest == ["1", "5", "2", "4", "3"]
     assert oldest == ["4", "2", "1", "5", "3"]
     assert len(docsets.by_date(docsets.live, "published", True, 2)) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "حلب",
+        "(title:حلب OR text:حلب) AND (title:مجلس OR text:مجلس)",
+        "سوريا OR النفط OR حلب",
+        "حلب AND NOT text:روسيا",
+        "حلب ANDNOT source:b",
+        'exact:"مجلس الأمن"',
+        'exact:"الأمم المتحدة" OR النفط',
+        "exact:مجل*",
+        "exact:ال*",
+        "كلمةغائبة",
+    ],
+)
+def test_scores_equal_whoosh(searcher, text):
+    q = MultifieldParser(["title", "text"], schema=searcher.schema).parse(text)
+    docs, scores = DocSets(searcher).scored(q)
+    ours = sorted(zip(docs.tolist(), scores.tolist(), strict=True), key=lambda pair: (-pair[1], pair[0]))
+    theirs = [(hit.docnum, hit.score) for hit in searcher.search(q, limit=None)]
+    assert [d for d, _ in ours] == [d for d, _ in theirs]
+    assert [s for _, s in ours] == pytest.approx([s for _, s in theirs])
