@@ -2,6 +2,7 @@
 
 import pickle
 import uuid
+from pathlib import Path
 
 import pytest
 from whoosh import highlight
@@ -129,3 +130,28 @@ def test_highlighting_in_a_search_hit(index):
     assert set(marked) == {"minister", "sdf"}
     assert "الأميركي</b>" in marked["minister"] and "سورية</b>" in marked["minister"]
     assert "الأمريكية</b>" in marked["sdf"] and "سوريا</b>" in marked["sdf"]
+
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "seeds").glob("*.txt"))
+TRICKY = [
+    "وُلِد في 15 كانون الثاني 2015، وفي شهر آب عاد، وفي مايو كتب: ﷺ ٢٠١٥ — الـــحرب",
+    "من في إلى على عن، والولايات المتحدة وبالأمم المتحدة",
+    "‏RTL‎ mark، co-operation و5 ابريل2015",
+]
+
+
+@pytest.mark.parametrize("analyzer", [ArabicAnalyzer(), ArabicExactAnalyzer()], ids=["stemmed", "exact"])
+@pytest.mark.parametrize("text", [*TRICKY, *(p.read_text(encoding="utf-8") for p in SEEDS)])
+def test_indexing_path_gives_the_terms_and_positions_of_the_offsets_path(analyzer, text):
+    # Indexing asks for no offsets and takes a faster path; it must index exactly what highlighting sees.
+    fast = [(t.text, t.pos) for t in analyzer(text, positions=True)]
+    slow = [(t.text, t.pos) for t in analyzer(text, positions=True, chars=True)]
+    assert fast == slow and len(fast) > 3
+
+
+def test_first_match_finds_the_first_word_with_a_query_term():
+    text = "في البداية خبر عن الاقتصاد، ثم ذكر الولايات المتحدة وسوريا"
+    analyzer = ArabicAnalyzer()
+    terms = frozenset(t.text for t in analyzer("سورية الأميركية"))
+    assert analyzer.first_match(text, terms) == text.index("وسوريا")
+    assert analyzer.first_match(text, frozenset({"غائب"})) is None
