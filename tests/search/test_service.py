@@ -106,6 +106,22 @@ def test_snippets_highlight_arabic_matches_and_escape_html(seed_archive):
     assert all("<mark>" in hit.snippet for hit in page.hits)
 
 
+def test_snippet_shows_a_match_deep_in_a_long_body(seed_archive):
+    source = Source.objects.get(slug="buratha")
+    filler = "جملة تمهيدية طويلة لا تذكر المدينة. " * 120
+    Article.objects.create(
+        source=source,
+        title="تقرير مطول",
+        body=f"{filler}وفي الختام وصل الوفد إلى طرطوس صباحا. {filler}",
+        original=b"long",
+        original_content_type="text/plain",
+        original_sha256="d" * 64,
+    )
+    (hit,) = run_search(SearchRequest(q="طرطوس")).hits
+    assert "<mark>طرطوس</mark>" in hit.snippet and "الوفد" in hit.snippet
+    assert len(hit.snippet) < 600
+
+
 @pytest.mark.parametrize(
     "q",
     [
