@@ -146,7 +146,7 @@ def main():
     for q in QUERIES:
         docsets.forget_queries()
         first += timed(lambda q=q: run_search(SearchRequest(q=q)), 1)
-    report("ours: the same, first time its words are searched", first)
+    report("ours: same, words not searched before", first)
 
     months = list(Article.objects.exclude(published_on=None).dates("published_on", "month"))
     sources = list(Source.objects.values_list("slug", flat=True))

@@ -200,7 +200,7 @@ def render(data: Attention, fmt: str = "svg") -> bytes:
     """The chart as SVG or PNG, with fixed margins (a layout engine would double the drawing time)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8.4, 3.1), dpi=100)
-        fig.subplots_adjust(left=0.085, right=0.985, bottom=0.11, top=0.8)
+        fig.subplots_adjust(left=0.085, right=0.965, bottom=0.13, top=0.8)
         ax = fig.add_subplot()
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#e3e6e9", linewidth=0.8)
@@ -268,7 +268,8 @@ def draw(ax, data: Attention):
             locator,
             formats=["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S"],
             zero_formats=["", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S"],
-            show_offset=False,
+            # Day ticks ("06-15") name their year once, under the end of the axis.
+            offset_formats=["", "%Y", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d"],
         )
     )
     ax.set_xlim(edges[0], edges[-1])
