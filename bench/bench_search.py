@@ -101,6 +101,9 @@ def main():
     parser.add_argument("--data-dir", type=Path, default=REPO / "var" / "bench")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-stock", action="store_true", help="Do not build or measure the stock index.")
+    parser.add_argument(
+        "--stock-repeats", type=int, default=1, help="Runs of the queries against stock (seconds each)."
+    )
     args = parser.parse_args()
 
     os.environ["ARCHIVE_DATA_DIR"] = str(args.data_dir)
@@ -202,7 +205,7 @@ def main():
         sqs.facet_counts()
 
     stock_samples, ours_again = [], []
-    for _ in range(args.repeats):
+    for _ in range(args.stock_repeats):
         for q in QUERIES:
             stock_samples += timed(lambda q=q: stock_search(q), 1)
             ours_again += timed(lambda q=q: run_search(SearchRequest(q=q)), 1)
