@@ -7,9 +7,11 @@ interface and changes exactly those parts:
 
 - text fields use the Arabic analyzers (or the analyzer a field names);
 - facet fields are unanalyzed keyword columns;
-- facet counts intersect the matching documents with per-value document sets that are cached until
-  the index changes, so a month histogram costs a few set intersections;
-- snippets are highlighted with the field's own analyzer, HTML-escaped, matches in <mark>;
+- a search computes its matching documents once, as a set, from term postings and scores cached
+  until the index changes (archive.search.docsets): the count, the facets, date sorting and the
+  ranked page all come from it, and a month histogram costs a few set intersections;
+- snippets are highlighted with the field's own analyzer, from the first match on, HTML-escaped,
+  matches in <mark>;
 - indexing writes each batch with one writer and raises on the first bad document.
 """
 
@@ -199,7 +201,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         **kwargs,
     ):
         """Like the stock search, but the matching documents are computed once, as a set, and serve the
-        count, the facets and date sorting; Whoosh's scorer only picks the most relevant page.
+        count, the facets and date sorting; the page is ranked from cached term scores (DocSets).
 
         date_facets are refused in favour of the precomputed year, month and day facet fields."""
         if date_facets:
@@ -214,7 +216,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         matched = docsets.matching(And(parts) if parts else Every())
         hits = len(matched)
 
-        limit = start_offset + max(0, (end_offset or start_offset + 20) - start_offset)
+        limit = max(start_offset, end_offset or start_offset + 20)
         page = self.page(searcher, docsets, query, matched, bool(filters), sort_by, limit)[start_offset:]
         terms = self.highlight_terms(highlight, query_string) if highlight and query else frozenset()
         documents = [

@@ -77,6 +77,10 @@ class DocSets:
         return self._cached(q, lambda: frozenset(self.searcher.docs_for_query(q)))
 
     def _cached(self, key, compute):
+        try:
+            hash(key)
+        except TypeError:  # a query type that defines no hash is simply not kept
+            return compute()
         with self._lock:
             if key in self._terms:
                 self._terms.move_to_end(key)
