@@ -1,4 +1,4 @@
-"""Matching by set algebra must give exactly the documents Whoosh's own matchers give."""
+"""Set algebra and cached scores must give exactly the documents, order and scores of Whoosh itself."""
 
 from datetime import datetime
 
