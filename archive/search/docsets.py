@@ -17,8 +17,10 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
-# Terms kept per searcher; a term costs about 80 bytes per document it occurs in.
+# What a searcher keeps: terms (and phrase or prefix matches), and the documents they hold in all,
+# at about 80 bytes each; the least recently used go first.
 MAX_CACHED_TERMS = 1000
+MAX_CACHED_DOCS = 3_000_000
 NO_DOCS = np.zeros(0, dtype=np.int64)
 
 
@@ -41,6 +43,7 @@ class DocSets:
         self.searcher = searcher
         self.reader = searcher.reader()
         self._terms: OrderedDict = OrderedDict()  # term postings, and documents of other queries
+        self._cached_docs = 0
         self._values: dict[str, dict[str, frozenset]] = {}
         self._date_keys: dict[str, list] = {}
         self._lock = threading.Lock()
@@ -87,15 +90,21 @@ class DocSets:
                 return self._terms[key]
         value = compute()
         with self._lock:
-            self._terms[key] = value
-            if len(self._terms) > MAX_CACHED_TERMS:
-                self._terms.popitem(last=False)
+            if key not in self._terms:
+                self._terms[key] = value
+                self._cached_docs += len(value.docs if isinstance(value, Postings) else value)
+            while len(self._terms) > 1 and (
+                len(self._terms) > MAX_CACHED_TERMS or self._cached_docs > MAX_CACHED_DOCS
+            ):
+                _key, old = self._terms.popitem(last=False)
+                self._cached_docs -= len(old.docs if isinstance(old, Postings) else old)
         return value
 
     def forget_queries(self) -> None:
         """Drops the cached postings and query documents, as a new index generation would."""
         with self._lock:
             self._terms.clear()
+            self._cached_docs = 0
 
     def term(self, fieldname: str, text) -> frozenset:
         return self.postings(fieldname, text).members

@@ -101,3 +101,14 @@ def test_scores_equal_whoosh(searcher, text):
     theirs = [(hit.docnum, hit.score) for hit in searcher.search(q, limit=None)]
     assert [d for d, _ in ours] == [d for d, _ in theirs]
     assert [s for _, s in ours] == pytest.approx([s for _, s in theirs])
+
+
+def test_the_cache_keeps_within_its_bounds(searcher, monkeypatch):
+    from archive.search import docsets as module
+
+    monkeypatch.setattr(module, "MAX_CACHED_DOCS", 3)
+    docsets = DocSets(searcher)
+    for word in ("حلب", "مجلس", "سوريا", "النفط"):
+        docsets.postings("text", next(iter(ArabicAnalyzer()(word))).text)
+    assert docsets._cached_docs <= 3 or len(docsets._terms) == 1
+    assert docsets._cached_docs == sum(len(p.docs) for p in docsets._terms.values())
