@@ -7,10 +7,9 @@ nothing half-written; rejected inputs are recorded with their reason and the bat
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +19,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from archive.models import Article, Rejection, Source, StoryFingerprint, StoryGroup
-from archive.search.indexing import BulkIndexer, index_articles
+from archive.search.indexing import BulkIndexer, chunks, index_articles
 from archive.search.signals import deferred_indexing
 from archive.text import fingerprint
 from archive.text.arabic import normalize
@@ -169,7 +168,7 @@ class Pipeline:
     def run(self, paths: Iterable[str | Path]) -> Summary:
         items = read_paths(paths, manifest=self.manifest, max_bytes=settings.ARCHIVE_MAX_INPUT_BYTES)
         with deferred_indexing(), BulkIndexer() as self.indexer:
-            for batch in batched(self.progress(items), LOOKUP_BATCH):
+            for batch in chunks(self.progress(items), LOOKUP_BATCH):
                 raw = [item for item in batch if isinstance(item, RawItem)]
                 shas = [Article.sha256_of(item.data) for item in raw]
                 self.known = KnownOriginals.among(shas, [item.url for item in raw])
@@ -293,12 +292,6 @@ def publication_fields(published: date | datetime | None, origin: str) -> dict:
         # A crawl time tells the day the page existed, not the minute it was published.
         published = aware.date()
     return {"published_on": published, "published_at": None, "date_precision": "day", "date_origin": origin}
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def progress_bar(items: Iterable, desc: str = "ingesting"):

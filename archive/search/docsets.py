@@ -92,12 +92,11 @@ class DocSets:
         with self._lock:
             if key not in self._terms:
                 self._terms[key] = value
-                self._cached_docs += len(value.docs if isinstance(value, Postings) else value)
+                self._cached_docs += _size(value)
             while len(self._terms) > 1 and (
                 len(self._terms) > MAX_CACHED_TERMS or self._cached_docs > MAX_CACHED_DOCS
             ):
-                _key, old = self._terms.popitem(last=False)
-                self._cached_docs -= len(old.docs if isinstance(old, Postings) else old)
+                self._cached_docs -= _size(self._terms.popitem(last=False)[1])
         return value
 
     def forget_queries(self) -> None:
@@ -218,6 +217,10 @@ class DocSets:
                 column = self.reader.column_reader(fieldname, translate=False)
                 self._date_keys[fieldname] = list(column)
             return self._date_keys[fieldname]
+
+
+def _size(cached: Postings | frozenset) -> int:
+    return len(cached.members if isinstance(cached, Postings) else cached)
 
 
 def _array(docs: frozenset) -> np.ndarray:

@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from haystack import connections
 from haystack.constants import DEFAULT_ALIAS, ID
@@ -23,9 +24,11 @@ def backend():
     return connections[DEFAULT_ALIAS].get_backend()
 
 
-def chunks(ids: list[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def chunks(items: Iterable, size: int = BATCH_SIZE) -> Iterator[list]:
+    """Consecutive lists of at most `size` items, from any iterable, read as they are needed."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def index_articles(ids: Iterable[int]) -> int:
