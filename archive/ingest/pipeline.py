@@ -177,7 +177,7 @@ class Pipeline:
                     if isinstance(item, ReaderRejection):
                         self.reject(item)
                     else:
-                        self.ingest(item, next(found))
+                        self.ingest_alone(item, next(found))
                 if len(self._to_index) >= self.batch_size:
                     self.flush_index()
             self.flush_index()
@@ -186,6 +186,15 @@ class Pipeline:
             # committed: inside it, an update could not replace their first, uncommitted version.
             index_articles(self._regrouped)
         return self.summary
+
+    def ingest_alone(self, item: RawItem, sha: str) -> Article | None:
+        """Ingests one item; any failure of its own becomes its rejection, and the batch goes on."""
+        try:
+            return self.ingest(item, sha)
+        except Exception as error:
+            log.exception("ingesting %s failed", item.origin)
+            self.reject(ReaderRejection(item.origin, f"could not be ingested: {type(error).__name__}: {error}"))
+            return None
 
     def ingest(self, item: RawItem, sha: str) -> Article | None:
         if self.known.has(sha, item.url):
