@@ -248,3 +248,24 @@ class StoryFingerprint(models.Model):
 
     def __str__(self):
         return f"{self.article_id}:{self.value}"
+
+
+class IndexChange(models.Model):
+    """An article whose search document must be rewritten or removed, recorded in the transaction that
+    changed it: the index is brought back to the database from these rows, whatever crashed in between."""
+
+    article_id = models.BigIntegerField(_("article"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pending index change")
+        verbose_name_plural = _("pending index changes")
+
+    def __str__(self):
+        return f"article {self.article_id}"
+
+    @classmethod
+    def record(cls, article_ids) -> None:
+        """Notes that these articles changed; call it inside the transaction that changes them."""
+        cls.objects.bulk_create(cls(article_id=pk) for pk in sorted(set(article_ids)))

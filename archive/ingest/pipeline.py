@@ -15,12 +15,21 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
 from archive.models import Article, Rejection, Source, StoryFingerprint, StoryGroup
-from archive.search.indexing import BulkIndexer, chunks, index_articles
+from archive.search.indexing import (
+    BulkIndexer,
+    apply_pending,
+    chunks,
+    indexed_count,
+    pending_changes,
+    reconcile,
+)
 from archive.search.signals import deferred_indexing
+from archive.search.writers import LockError
 from archive.text import fingerprint
 from archive.text.arabic import normalize
 from archive.text.article import CleanArticle, NotAnArticle
@@ -43,6 +52,14 @@ class Summary:
     grouped: int = 0  # added articles that joined a story group of syndicated copies
     new_sources: list[str] = field(default_factory=list)
     rejected: list[ReaderRejection] = field(default_factory=list)
+    # After the run, when it indexes: stored articles, documents in the index, changes not applied yet.
+    articles: int | None = None
+    indexed: int | None = None
+    index_pending: int = 0
+
+    @property
+    def index_behind(self) -> bool:
+        return self.articles is not None and (bool(self.index_pending) or self.indexed != self.articles)
 
     def lines(self) -> list[str]:
         out = [
@@ -54,6 +71,13 @@ class Summary:
         out += [f"  {r.origin}: {r.reason}" for r in self.rejected]
         if self.new_sources:
             out.append(f"new sources to review: {', '.join(self.new_sources)}")
+        if self.index_behind:
+            out.append(
+                f"index: NOT up to date: {self.indexed} documents for {self.articles} articles, "
+                f"{self.index_pending} changes waiting (applied by the next ingest or the running server)"
+            )
+        elif self.articles is not None:
+            out.append(f"index: up to date ({self.articles} articles)")
         return out
 
 
@@ -102,7 +126,8 @@ class SourceResolver:
         source, created = Source.objects.get_or_create(
             name=name, defaults={"domain": host, "aliases": [host] if host else [], "needs_review": True}
         )
-        self.remember(source)
+        # Called inside the article's transaction: a source it rolls back must not be reused.
+        transaction.on_commit(lambda: self.remember(source))
         return source, created
 
 
@@ -162,12 +187,13 @@ class Pipeline:
         self.resolver = SourceResolver()
         self.summary = Summary()
         self.known = KnownOriginals(set(), set(), set())
-        self._to_index: list[int] = []
-        self._regrouped: set[int] = set()
+        self._unindexed = 0  # articles stored since the last flush to the index
 
     def run(self, paths: Iterable[str | Path]) -> Summary:
         items = read_paths(paths, manifest=self.manifest, max_bytes=settings.ARCHIVE_MAX_INPUT_BYTES)
         with deferred_indexing(), BulkIndexer() as self.indexer:
+            # What an earlier run or another process recorded but did not apply goes first.
+            self.flush_index()
             for batch in chunks(self.progress(items), LOOKUP_BATCH):
                 raw = [item for item in batch if isinstance(item, RawItem)]
                 shas = [Article.sha256_of(item.data) for item in raw]
@@ -178,14 +204,25 @@ class Pipeline:
                         self.reject(item)
                     else:
                         self.ingest_alone(item, next(found))
-                if len(self._to_index) >= self.batch_size:
+                if self._unindexed >= self.batch_size:
                     self.flush_index()
             self.flush_index()
-        if self.index and self._regrouped:
-            # Earlier articles that joined a story group are rewritten once the bulk writer has
-            # committed: inside it, an update could not replace their first, uncommitted version.
-            index_articles(self._regrouped)
+        if self.index:
+            self.catch_up_index()
         return self.summary
+
+    def catch_up_index(self) -> None:
+        """Applies what the bulk writer had to leave (changes to articles it held), then checks that the
+        index holds every stored article; the summary says what is still missing."""
+        try:
+            apply_pending(wait=True)
+            if reconcile():
+                apply_pending(wait=True)
+        except LockError as error:
+            log.warning("the index is locked by another process: %s", error)
+        self.summary.index_pending = pending_changes()
+        self.summary.articles = Article.objects.count()
+        self.summary.indexed = indexed_count()
 
     def ingest_alone(self, item: RawItem, sha: str) -> Article | None:
         """Ingests one item; any failure of its own becomes its rejection, and the batch goes on."""
@@ -193,7 +230,8 @@ class Pipeline:
             return self.ingest(item, sha)
         except Exception as error:
             log.exception("ingesting %s failed", item.origin)
-            self.reject(ReaderRejection(item.origin, f"could not be ingested: {type(error).__name__}: {error}"))
+            reason = f"could not be ingested: {type(error).__name__}: {error}"
+            self.reject(ReaderRejection(item.origin, reason))
             return None
 
     def ingest(self, item: RawItem, sha: str) -> Article | None:
@@ -211,12 +249,15 @@ class Pipeline:
         try:
             article = self.store(item, clean, sha)
         except IntegrityError:
+            url = clean.url or item.url
+            if not Article.objects.filter(Q(original_sha256=sha) | (Q(url=url) if url else Q())).exists():
+                raise
             # Another copy with this sha256 or URL was stored meanwhile (a concurrent ingest).
             self.summary.duplicates += 1
             return None
         self.known.add(article)
         self.summary.added += 1
-        self._to_index.append(article.pk)
+        self._unindexed += 1
         return article
 
     @transaction.atomic
@@ -225,7 +266,7 @@ class Pipeline:
             self.source or item.source, clean.url or item.url, clean.source
         )
         if created:
-            self.summary.new_sources.append(source.name)
+            transaction.on_commit(lambda: self.summary.new_sources.append(source.name))
         published, origin = clean.published, clean.date_origin
         if published is None and item.captured_at is not None:
             published, origin = item.captured_at, Article.DateOrigin.CRAWL
@@ -269,7 +310,6 @@ class Pipeline:
                 if other.story_group_id is None:
                     other.story_group = StoryGroup.objects.create()
                     other.save(update_fields=["story_group"])
-                    self._regrouped.add(other.pk)
                 article.story_group_id = other.story_group_id
                 article.save(update_fields=["story_group"])
                 return True
@@ -280,9 +320,10 @@ class Pipeline:
         Rejection.objects.create(origin=rejection.origin[:1000], reason=rejection.reason[:1000])
 
     def flush_index(self) -> None:
-        if self.index and self._to_index:
-            self.indexer.add(self._to_index)
-        self._to_index = []
+        """Hands the index what was stored since the last flush, and any other change recorded meanwhile."""
+        if self.index:
+            self.indexer.drain()
+        self._unindexed = 0
 
 
 def publication_fields(published: date | datetime | None, origin: str) -> dict:

@@ -42,9 +42,12 @@ from whoosh.query import And, Every
 from .analyzers import ArabicAnalyzer
 from .docsets import DocSets
 from .query import EXACT_FIELD
+from .writers import open_writer
 
 # Batches at least this large are analyzed by several processes, each writing its own segment.
 PARALLEL_MIN_DOCS = 1000
+# How long a write waits for another process's lock before LockError, by default.
+LOCK_WAIT = 60.0
 SNIPPET_CHARS = 220
 SNIPPET_FRAGMENTS = 2
 # How far into a body matches are looked for, and how much text from the first one is highlighted.
@@ -123,46 +126,32 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
     def update(self, index, iterable, commit=True):
         """Writes the batch with one writer; a document that cannot be indexed stops the batch."""
         documents = list(iterable)
-        with self.writer(parallel=len(documents) >= PARALLEL_MIN_DOCS) as write:
-            write(index, documents)
+        with self.writer(parallel=len(documents) >= PARALLEL_MIN_DOCS, timeout=LOCK_WAIT) as writer:
+            writer.write(index, documents)
 
     @contextmanager
-    def writer(self, parallel: bool = True):
-        """An open index writer for a bulk load: documents given to it are analyzed by subprocesses
-        while the caller goes on (storing the next articles); all is committed when the block ends."""
+    def writer(self, parallel: bool = True, timeout: float = LOCK_WAIT):
+        """An open index writer: documents given to it are analyzed (by subprocesses, when parallel)
+        while the caller goes on; all is committed when the block ends, or nothing if it raises.
+
+        LockError when another process holds the index for more than `timeout` seconds."""
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
-        options = (
-            {"procs": self.writer_procs, "multisegment": True} if parallel and self.writer_procs > 1 else {}
-        )
+        procs = self.writer_procs if parallel else 1
         # Each (sub)writer sorts its postings in memory up to limitmb, then spills runs to disk and merges
         # them again: at 256 MB a 5,000-article share already spilled, which cost a third more time.
-        writer = self.index.writer(timeout=60, delay=0.25, limitmb=1024, **options)
-
-        def write(index, objects):
-            for obj in objects:
-                try:
-                    doc = index.full_prepare(obj)
-                except SkipDocument:
-                    continue
-                doc.pop("boost", None)
-                writer.update_document(
-                    **{key: self._from_python(value) for key, value in doc.items() if value is not None}
-                )
-
+        writer = open_writer(self.index, procs=procs, timeout=timeout, limitmb=1024)
         try:
-            yield write
+            yield IndexWriter(self, writer)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
 
     def remove(self, obj_or_string, commit=True):
-        if not self.setup_complete:
-            self.setup()
-        self.index = self.index.refresh()
-        self.index.delete_by_term(ID, get_identifier(obj_or_string))
+        with self.writer(parallel=False) as writer:
+            writer.remove([get_identifier(obj_or_string)])
 
     def current_searcher(self) -> tuple:
         """One searcher shared by requests until the index changes, with its document sets."""
@@ -371,6 +360,29 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         """One stored field keyed by another for every document: a fast scan for index checks."""
         searcher, _ = self.current_searcher()
         return {fields[key_field]: fields.get(value_field) for fields in searcher.all_stored_fields()}
+
+
+class IndexWriter:
+    """What an open writer offers the indexing code: write documents, remove them by identifier."""
+
+    def __init__(self, backend: ArabicWhooshSearchBackend, writer):
+        self.backend = backend
+        self.writer = writer
+
+    def write(self, index, objects) -> None:
+        for obj in objects:
+            try:
+                doc = index.full_prepare(obj)
+            except SkipDocument:
+                continue
+            doc.pop("boost", None)
+            self.writer.update_document(
+                **{key: self.backend._from_python(value) for key, value in doc.items() if value is not None}
+            )
+
+    def remove(self, identifiers) -> None:
+        for identifier in identifiers:
+            self.writer.delete_by_term(ID, identifier)
 
 
 class ArabicWhooshEngine(BaseEngine):

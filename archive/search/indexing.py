@@ -1,17 +1,33 @@
-"""Writing articles to the search index in batches, and comparing the index with the database."""
+"""Keeping the search index equal to the database: bulk writing, applying recorded changes, checking.
 
+Every change the index must follow is an IndexChange row written with the change itself
+(archive.search.signals). Whoever writes the index next applies the rows in order and deletes them
+once its commit is done: an ingest at each batch, a web process in its background applier. A crash
+anywhere leaves rows, never a silent gap, and the next writer applies them.
+"""
+
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django import db
 from haystack import connections
 from haystack.constants import DEFAULT_ALIAS, ID
 from haystack.query import SearchQuerySet
 
-from archive.models import Article
+from archive.models import Article, IndexChange
+from archive.search.backend import LOCK_WAIT
+from archive.search.writers import LockError
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+# A web process applies at most this many recorded changes at a time, then lets requests run.
+APPLY_BATCH = 2000
+# How often a web process looks for changes recorded by other processes, in seconds.
+APPLY_INTERVAL = 2.0
 # Smaller loads are written directly; starting index subprocesses would cost more than they save.
 BULK_MIN_DOCS = 200
 
@@ -42,48 +58,97 @@ def index_articles(ids: Iterable[int]) -> int:
 
 
 class BulkIndexer:
-    """Indexes articles as a bulk load stores them, through one writer kept open across batches.
+    """Writes articles to the index through one writer kept open across batches, and applies the
+    changes recorded in the IndexChange table, marking them done once the index has committed them.
 
-    With Whoosh the analysis runs in subprocesses while the load goes on storing. Every
+    With Whoosh the analysis runs in subprocesses while the caller goes on storing. Every
     `commit_every` documents the writer is committed, so that a long load becomes searchable in
-    steps; the commit runs in a thread, and what is stored meanwhile waits for the next writer,
-    so that storing never stops for it. Other engines get one update per batch.
+    steps; the commit runs in a thread, and what arrives meanwhile waits for the next writer, so
+    that storing never stops for it. Other engines get one update per batch.
     """
 
-    def __init__(self, commit_every: int = 10_000):
+    def __init__(self, commit_every: int = 10_000, lock_wait: float = LOCK_WAIT):
         self.commit_every = commit_every
+        self.lock_wait = lock_wait
         self.index = article_index()
         self.engine = backend()
         self._context = None
-        self._write = None
+        self._writer = None
         self._pending = 0
+        self._next_commit: set[int] = set()  # articles the next commit writes: in the writer or waiting
+        self._rows: list[int] = []  # IndexChange rows the next commit applies
         self._waiting: list[int] = []  # stored while a commit runs
+        self._waiting_removed: list[str] = []
         self._committing: threading.Thread | None = None
+        self._committing_rows: list[int] = []
         self._commit_error: BaseException | None = None
+        self._seen = 0  # the last IndexChange row drain() has looked at
 
     def add(self, ids: Iterable[int]) -> None:
         for batch in chunks(sorted(set(ids))):
-            self._add(batch)
+            self._submit(batch, [], [])
 
-    def _add(self, ids: list[int]) -> None:
+    def drain(self, limit: int | None = None) -> int:
+        """Applies the recorded changes not yet applied, oldest first; returns how many were taken.
+
+        A change to an article the open writer already holds waits for the final sweep
+        (apply_pending): inside one writer, a second version could not replace the first.
+        """
+        taken = 0
+        while limit is None or taken < limit:
+            size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - taken)
+            rows = list(IndexChange.objects.filter(id__gt=self._seen).values_list("id", "article_id")[:size])
+            if not rows:
+                break
+            self._seen = rows[-1][0]
+            claimed = [(row, pk) for row, pk in rows if pk not in self._next_commit]
+            changed = {pk for _, pk in claimed}
+            present = set(Article.objects.filter(pk__in=changed).values_list("pk", flat=True))
+            removed = [identifier(pk) for pk in changed - present]
+            self._submit(sorted(present), removed, [row for row, _ in claimed])
+            taken += len(rows)
+        return taken
+
+    def _submit(self, ids: list[int], removed: list[str], rows: list[int]) -> None:
+        if not (ids or removed or rows):
+            return
         if self._committing is not None:
             # Storing goes on during a commit, but no further than one commit's worth ahead.
             if self._committing.is_alive() and len(self._waiting) + len(ids) <= self.commit_every:
                 self._waiting += ids
+                self._waiting_removed += removed
+                self._rows += rows
+                self._next_commit.update(ids)
                 return
             self._finish_commit()
-            ids, self._waiting = self._waiting + ids, []
+            ids, self._waiting = sorted(set(self._waiting + ids)), []
+            removed, self._waiting_removed = self._waiting_removed + removed, []
         articles = [a for batch in chunks(ids) for a in self.index.index_queryset().filter(pk__in=batch)]
-        if self._write is None and (len(articles) < BULK_MIN_DOCS or not hasattr(self.engine, "writer")):
+        if not hasattr(self.engine, "writer"):
             self.engine.update(self.index, articles)
+            for doc_id in removed:
+                self.engine.remove(doc_id)
+            mark_applied(self._rows + rows)
+            self._rows = []
             return
-        if self._write is None:
-            self._context = self.engine.writer()
-            self._write = self._context.__enter__()
-        self._write(self.index, articles)
+        if self._writer is None and len(articles) < BULK_MIN_DOCS:
+            with self.engine.writer(parallel=False, timeout=self.lock_wait) as writer:
+                writer.write(self.index, articles)
+                writer.remove(removed)
+            mark_applied(self._rows + rows)
+            self._rows, self._next_commit = [], set()
+            return
+        if self._writer is None:
+            self._context = self.engine.writer(timeout=self.lock_wait)
+            self._writer = self._context.__enter__()
+        self._writer.write(self.index, articles)
+        self._writer.remove(removed)
+        self._next_commit.update(ids)
+        self._rows += rows
         self._pending += len(articles)
         if self._pending >= self.commit_every:
-            context, self._context, self._write, self._pending = self._context, None, None, 0
+            context, self._context, self._writer, self._pending = self._context, None, None, 0
+            self._committing_rows, self._rows, self._next_commit = self._rows, [], set()
             self._committing = threading.Thread(target=self._commit, args=(context,), name="index-commit")
             self._committing.start()
 
@@ -99,27 +164,145 @@ class BulkIndexer:
         if self._commit_error is not None:
             error, self._commit_error = self._commit_error, None
             raise error
+        mark_applied(self._committing_rows)
+        self._committing_rows = []
 
     def close(self, error: BaseException | None = None) -> None:
         if self._committing is not None:
             self._finish_commit()
-        if self._waiting and error is None:
+        if (self._waiting or self._waiting_removed) and error is None:
             waiting, self._waiting = self._waiting, []
-            self.add(waiting)
+            removed, self._waiting_removed = self._waiting_removed, []
+            self._submit(waiting, removed, [])
             if self._committing is not None:
                 self._finish_commit()
         if self._context is not None:
-            context, self._context, self._write, self._pending = self._context, None, None, 0
+            context, self._context, self._writer, self._pending = self._context, None, None, 0
             if error is None:
                 context.__exit__(None, None, None)
+                mark_applied(self._rows)
             else:
                 context.__exit__(type(error), error, error.__traceback__)
+        elif error is None and self._rows:
+            mark_applied(self._rows)
+        self._rows, self._next_commit = [], set()
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback):
         self.close(error)
+
+
+def mark_applied(rows: list[int]) -> None:
+    """Deletes IndexChange rows whose changes the index has committed."""
+    for batch in chunks(rows):
+        IndexChange.objects.filter(id__in=batch).delete()
+
+
+def apply_pending(wait: bool = True, limit: int | None = None) -> int:
+    """Brings the index up to the recorded changes; returns how many rows were applied.
+
+    Repeats until none is left, as rows deferred by a writer become applicable after its commit.
+    Without `wait`, LockError at once if another process is writing the index.
+    """
+    applied = 0
+    while limit is None or applied < limit:
+        with BulkIndexer(lock_wait=LOCK_WAIT if wait else 0) as indexer:
+            taken = indexer.drain(None if limit is None else limit - applied)
+        applied += taken
+        if not taken:
+            break
+    return applied
+
+
+def pending_changes() -> int:
+    return IndexChange.objects.count()
+
+
+def indexed_count() -> int:
+    return SearchQuerySet().models(Article).count()
+
+
+def reconcile() -> int:
+    """Records what the index lacks when its document count disagrees with the database's.
+
+    The IndexChange rows cover every change made since they exist; this catches what older crashes or
+    a restored backup left behind. Returns how many articles were recorded."""
+    if IndexChange.objects.exists() or Article.objects.count() == indexed_count():
+        return 0
+    difference = compare()
+    stale = {int(doc_id.rsplit(".", 1)[1]) for doc_id in difference.stale}
+    changed = difference.missing | difference.outdated | stale
+    IndexChange.record(changed)
+    return len(changed)
+
+
+def apply_pending_now() -> None:
+    """After a commit: wakes this process's background applier, or applies at once if there is none.
+
+    Never waits for another process's lock and never raises: the change is recorded, and whoever
+    writes the index next (an ingest, a web process) applies it."""
+    if _applier is not None and _applier.is_alive():
+        _applier.wake.set()
+        return
+    try:
+        apply_pending(wait=False, limit=APPLY_BATCH)
+    except LockError:
+        log.info("the index is being written by another process; the change is left for it")
+    except Exception:
+        log.exception("applying index changes failed; they are kept and retried")
+
+
+class BackgroundApplier(threading.Thread):
+    """Applies recorded changes in a web process: at start (after a reconciliation), when a save in
+    this process wakes it, and every few seconds for changes made by other processes."""
+
+    def __init__(self, interval: float = APPLY_INTERVAL):
+        super().__init__(name="index-applier", daemon=True)
+        self.interval = interval
+        self.wake = threading.Event()
+        self.stopping = False
+
+    def run(self):
+        self.catch_up(reconciling=True)
+        while not self.stopping:
+            self.wake.wait(self.interval)
+            self.wake.clear()
+            if not self.stopping:
+                self.catch_up()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wake.set()
+        self.join()
+
+    def catch_up(self, reconciling: bool = False) -> None:
+        try:
+            if reconciling:
+                reconcile()
+            if IndexChange.objects.exists():
+                apply_pending(wait=False, limit=APPLY_BATCH)
+        except LockError:
+            pass  # another process is writing the index; its own drain applies these changes too
+        except Exception:
+            log.exception("applying index changes failed; they are kept and retried")
+        finally:
+            db.connection.close()
+
+
+_applier: BackgroundApplier | None = None
+_applier_lock = threading.Lock()
+
+
+def start_background_applier() -> BackgroundApplier:
+    """The process's one background applier, started on first call (the WSGI module calls it)."""
+    global _applier
+    with _applier_lock:
+        if _applier is None or not _applier.is_alive():  # not alive: forked from the process that ran it
+            _applier = BackgroundApplier()
+            _applier.start()
+        return _applier
 
 
 def identifier(pk) -> str:

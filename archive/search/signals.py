@@ -1,4 +1,10 @@
-"""Keeps the search index in step with the database, except inside a bulk load that indexes in batches."""
+"""Records every change the search index must follow, in the transaction that makes it, then applies it.
+
+A save, a delete or an annotation writes an IndexChange row beside the change itself, so a crash can
+lose neither. Once the transaction commits the change is applied at once if the index is free; if
+another process holds the index's lock (an ingest), the row waits for that process or for the
+server's background applier (archive.search.indexing), and the editor never waits.
+"""
 
 import threading
 from contextlib import contextmanager
@@ -12,7 +18,7 @@ _state = threading.local()
 
 @contextmanager
 def deferred_indexing():
-    """Within this block saves are not indexed one by one; the caller indexes the batch itself."""
+    """Within this block changes are still recorded, but the caller applies them itself (a bulk load)."""
     previous = getattr(_state, "deferred", False)
     _state.deferred = True
     try:
@@ -26,18 +32,20 @@ def indexing_deferred() -> bool:
 
 
 class ArticleSignalProcessor(BaseSignalProcessor):
-    """Reindexes an article when it or one of its annotations changes, once the transaction commits."""
+    """Records a change of an article, of its annotations or of its source's name for the index."""
 
     def wiring(self):
         """Each signal, the handler it calls and the model that sends it."""
-        from archive.models import Annotation, Article
+        from archive.models import Annotation, Article, Source
 
         return [
-            (signals.post_save, self.article_saved, Article),
-            (signals.post_delete, self.article_deleted, Article),
+            (signals.post_save, self.article_changed, Article),
+            (signals.post_delete, self.article_changed, Article),
             (signals.post_save, self.annotation_changed, Annotation),
             (signals.post_delete, self.annotation_changed, Annotation),
             (signals.m2m_changed, self.annotation_changed, Annotation.tags.through),
+            (signals.pre_save, self.source_saving, Source),
+            (signals.post_save, self.source_saved, Source),
         ]
 
     def setup(self):
@@ -48,21 +56,32 @@ class ArticleSignalProcessor(BaseSignalProcessor):
         for signal, handler, sender in self.wiring():
             signal.disconnect(handler, sender=sender)
 
-    def article_saved(self, sender, instance, **kwargs):
-        if not indexing_deferred():
-            transaction.on_commit(lambda: self.handle_save(sender, instance))
-
-    def article_deleted(self, sender, instance, **kwargs):
-        transaction.on_commit(lambda: self.handle_delete(sender, instance))
+    def article_changed(self, sender, instance, **kwargs):
+        self.record([instance.pk])
 
     def annotation_changed(self, sender, instance, **kwargs):
-        from archive.models import Annotation, Article
+        from archive.models import Annotation
 
         if isinstance(instance, Annotation):
-            article_id = instance.article_id
-            transaction.on_commit(lambda: self._reindex_article(Article, article_id))
+            self.record([instance.article_id])
 
-    def _reindex_article(self, model, article_id):
-        article = model.objects.filter(pk=article_id).first()
-        if article is not None:
-            self.handle_save(model, article)
+    def source_saving(self, sender, instance, **kwargs):
+        """Remembers the name the index holds, to tell whether the save renames the outlet."""
+        from archive.models import Source
+
+        names = Source.objects.filter(pk=instance.pk).values_list("name", "slug")
+        instance._indexed_names = names.first() if instance.pk else None
+
+    def source_saved(self, sender, instance, created, **kwargs):
+        old = getattr(instance, "_indexed_names", None)
+        if old is not None and old != (instance.name, instance.slug):
+            self.record(instance.articles.values_list("pk", flat=True))
+
+    def record(self, article_ids) -> None:
+        from archive.models import IndexChange
+
+        from .indexing import apply_pending_now
+
+        IndexChange.record(article_ids)
+        if not indexing_deferred():
+            transaction.on_commit(apply_pending_now)

@@ -41,5 +41,5 @@ class Command(BaseCommand):
         summary = pipeline.run(paths)
         for line in summary.lines():
             self.stdout.write(line)
-        if summary.rejected:
+        if summary.rejected or summary.index_behind:
             raise SystemExit(1)

@@ -1,0 +1,74 @@
+"""Whoosh index writers whose lock dies with the process that took it.
+
+Whoosh's lock is an flock on the index's WRITELOCK file, which the kernel releases when the last
+descriptor of it closes. The stock multiprocess writer's subprocesses inherit that descriptor and
+wait on a queue forever if their parent is killed, so a kill -9 of an ingest left them alive,
+holding the lock. Here each subprocess closes its copy of the descriptor and is killed by the
+kernel when its parent dies: a dead writer can never leave the index locked.
+"""
+
+import ctypes
+import os
+import signal
+
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import LockError, SegmentWriter
+
+__all__ = ["LockError", "open_writer"]
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Asks Linux to kill this process when its parent dies (and exits if that already happened)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's cancel() remains the only way out
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+class OrphanProofTask(SubWriterTask):
+    """A writer subprocess that holds no copy of the index lock and does not outlive its parent."""
+
+    def __init__(self, *args, lock_fd: int | None, parent_pid: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lock_fd = lock_fd
+        self.parent_pid = parent_pid
+
+    def run(self):
+        die_with_parent(self.parent_pid)
+        if self.lock_fd is not None:
+            # Closing (never unlocking) our copy leaves the parent the lock's only holder.
+            os.close(self.lock_fd)
+        super().run()
+
+
+class OrphanProofMpWriter(MpWriter):
+    def _new_task(self):
+        task = OrphanProofTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+            lock_fd=getattr(self.writelock, "fd", None),
+            parent_pid=os.getpid(),
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def open_writer(index, procs: int = 1, timeout: float = 0.0, **options) -> SegmentWriter:
+    """A writer on a Whoosh index, waiting at most `timeout` seconds for its lock (LockError after).
+
+    With several processes each writes a segment of its own, added as it is rather than merged."""
+    if procs > 1:
+        return OrphanProofMpWriter(
+            index, procs=procs, multisegment=True, timeout=timeout, delay=0.25, **options
+        )
+    return SegmentWriter(index, timeout=timeout, delay=0.25, **options)
