@@ -10,6 +10,7 @@ kernel when its parent dies: a dead writer can never leave the index locked.
 import ctypes
 import os
 import signal
+from pathlib import Path
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import LockError, SegmentWriter
@@ -64,11 +65,38 @@ class OrphanProofMpWriter(MpWriter):
 
 
 def open_writer(index, procs: int = 1, timeout: float = 0.0, **options) -> SegmentWriter:
-    """A writer on a Whoosh index, waiting at most `timeout` seconds for its lock (LockError after).
+    """A writer on a Whoosh index, waiting at most `timeout` seconds for its lock.
 
-    With several processes each writes a segment of its own, added as it is rather than merged."""
-    if procs > 1:
-        return OrphanProofMpWriter(
-            index, procs=procs, multisegment=True, timeout=timeout, delay=0.25, **options
-        )
-    return SegmentWriter(index, timeout=timeout, delay=0.25, **options)
+    With several processes each writes a segment of its own, added as it is rather than merged.
+    LockError after the timeout names the processes holding the lock."""
+    try:
+        if procs > 1:
+            return OrphanProofMpWriter(
+                index, procs=procs, multisegment=True, timeout=timeout, delay=0.25, **options
+            )
+        return SegmentWriter(index, timeout=timeout, delay=0.25, **options)
+    except LockError:
+        lock = Path(index.storage.folder).resolve() / f"{index.indexname}_WRITELOCK"
+        holders = ", ".join(describe(pid) for pid in lock_holders(lock)) or "a process not visible here"
+        raise LockError(f"the search index is being written by {holders}") from None
+
+
+def lock_holders(lock: Path) -> list[int]:
+    """The processes with the lock file open (from Linux's /proc; none elsewhere)."""
+    holders = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        pid = int(fd_dir.parent.name)
+        try:
+            if any(os.readlink(fd) == str(lock) for fd in fd_dir.iterdir()):
+                holders.append(pid)
+        except OSError:  # gone, or not ours to look at
+            continue
+    return sorted(holders)
+
+
+def describe(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        command = "?"
+    return f"pid {pid} ({command.strip()[:120]})"

@@ -4,6 +4,7 @@ Another process holding Whoosh's lock is played by a writer this test opens on t
 flock taken through another descriptor conflicts even within one process.
 """
 
+import os
 import time
 from contextlib import contextmanager
 
@@ -87,6 +88,16 @@ def test_saves_and_deletes_never_wait_for_a_locked_index(source, search_index, m
     assert found("بانياس") == 1 and found("والكلمة2") == 0
     assert run_search(SearchRequest(status=["disputed"])).count == 1
     assert indexing.compare().clean
+
+
+def test_a_lock_error_names_the_process_holding_the_index(source, search_index):
+    make(source, 0)
+    with deferred_indexing():
+        make(source, 1)
+    with index_locked_elsewhere(search_index), pytest.raises(writers.LockError) as refused:
+        indexing.apply_pending(wait=False)
+    assert f"pid {os.getpid()} (" in str(refused.value)
+    assert IndexChange.objects.count() == 1
 
 
 def test_an_ingest_holding_the_index_applies_other_processes_changes(source):
