@@ -17,11 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var")).resolve()
-ENVIRONMENTS = ("local", "production")
-ENVIRONMENT = os.environ.get("ARCHIVE_ENV", "local").strip().lower()
-if ENVIRONMENT not in ENVIRONMENTS:
+ENVIRONMENT = os.environ.get("ARCHIVE_ENV", "local")
+if ENVIRONMENT.strip().lower() not in ("local", "production"):
     raise ImproperlyConfigured(f"ARCHIVE_ENV={ENVIRONMENT!r} is neither 'local' nor 'production'.")
-PRODUCTION = ENVIRONMENT == "production"
+PRODUCTION = ENVIRONMENT.strip().lower() == "production"
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
