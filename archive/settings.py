@@ -1,25 +1,56 @@
 """Settings read from the environment, with safe defaults for a laptop.
 
 ARCHIVE_ENV=production turns on the HTTPS-only settings of Django's deployment checklist and
-requires SECRET_KEY and ALLOWED_HOSTS to be given.
+requires SECRET_KEY and ALLOWED_HOSTS to be given. A malformed value stops the start with the
+variable's name rather than being read as some default.
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var")).resolve()
-PRODUCTION = os.environ.get("ARCHIVE_ENV", "local") == "production"
+ENVIRONMENT = os.environ.get("ARCHIVE_ENV", "local")
+if ENVIRONMENT.strip().lower() not in ("local", "production"):
+    raise ImproperlyConfigured(f"ARCHIVE_ENV={ENVIRONMENT!r} is neither 'local' nor 'production'.")
+PRODUCTION = ENVIRONMENT.strip().lower() == "production"
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 def env_flag(name: str, default: bool) -> bool:
+    """A yes/no variable; anything but the known words is refused, so "maybe" never means "no"."""
     value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of {', '.join(TRUE_WORDS + FALSE_WORDS)}."
+    )
+
+
+def env_number(name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number variable, refused with its name when it is not one or is below the minimum."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is below its minimum of {minimum}.")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -27,15 +58,62 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
+def make_private(path: Path, mode: int) -> None:
+    """Narrows a file or folder of ours to its owner, for installs made before the data was kept private."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    if status.st_uid == os.geteuid() and status.st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
+def create_private_file(path: Path, content: str = "") -> None:
+    """Creates a file readable by its owner only from the start; FileExistsError if it is there already."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(content)
+
+
 def local_secret_key() -> str:
-    """A key kept in the data folder, so a laptop install needs no set-up and keeps its sessions."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    """A key kept in the data folder, so a laptop install needs no set-up and keeps its sessions.
+
+    It is written to a private draft and linked into place, so no process ever reads a partial key.
+    """
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        draft = DATA_DIR / f".secret_key.{secrets.token_hex(8)}"
+        create_private_file(draft, secrets.token_urlsafe(50))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process made the key first; everyone uses that one
+        finally:
+            draft.unlink()
+    make_private(key_file, 0o600)
     return key_file.read_text().strip()
 
+
+def private_sqlite_database(name: str) -> None:
+    """Creates the SQLite file empty with mode 0600 before SQLite does (it would make it 0644).
+
+    SQLite gives the -wal and -shm files the mode of the database file, so they are private too.
+    """
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    for each in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        make_private(each, 0o600)
+    if path.parent.is_dir():
+        try:
+            create_private_file(path)
+        except FileExistsError:
+            pass
+
+
+# The data folder holds the password hashes and sessions (SQLite) and the local secret key.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+make_private(DATA_DIR, 0o700)
 
 DEBUG = env_flag("DEBUG", False)
 if PRODUCTION:
@@ -56,12 +134,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "archive",  # before haystack, so that its update_index (with a progress bar) is the one run
     "haystack",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "archive.web.middleware.ArabicFirstLocaleMiddleware",
@@ -70,6 +151,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into its 429 answer
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -94,7 +176,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'archive.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_number("CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -104,7 +186,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    private_sqlite_database(str(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes checks every login before Django's own backend does.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -168,9 +257,42 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Login throttling: five wrong passwords for one username from one address lock that pair out for an
+# hour (status 429 with a message); other users and addresses go on. `manage.py axes_reset` lifts the locks.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The number of reverse proxies in front of the site (production expects one, a TLS-terminating proxy).
+# Behind them the client's address is the one the outermost proxy appended to X-Forwarded-For, so a
+# client cannot pick its own address by sending that header; with none it is the peer's address.
+ARCHIVE_PROXY_COUNT = env_number("ARCHIVE_PROXY_COUNT", 1 if PRODUCTION else 0)
+if ARCHIVE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = ARCHIVE_PROXY_COUNT - 1
+    IPWARE_STRICT = False  # pick by position from the right, whatever a client put on the left
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Every page runs only the site's own scripts and styles. Views that send their own policy (the
+# original as received) keep it: django-csp does not replace a header already set.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -79,7 +79,7 @@ def shoot(page, name: str):
     """A full-page screenshot, with lazy images (the charts) loaded first."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(img => { img.loading = 'eager'; })")
-    page.wait_for_function("[...document.images].every(img => img.complete)")
+    page.wait_for_function("() => [...document.images].every(img => img.complete)")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
