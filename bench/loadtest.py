@@ -26,13 +26,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote_plus, urlencode
 
 from bench_search import CORPUS_FILES, percentile
 
@@ -532,7 +533,7 @@ def report(args, loaded: dict, outcome: Outcome, queries: Queries) -> str:
     lines += [
         "Slowest requests (seconds into the load, time):",
         "",
-        *(f"- {s.sent - outcome.started:.0f} s, {ms(s.ms)}: `{unquote(s.path)}`" for s in slowest),
+        *(f"- {s.sent - outcome.started:.0f} s, {ms(s.ms)}: `{unquote_plus(s.path)}`" for s in slowest),
         "",
     ]
     failures = Counter((s.kind, s.status or s.failure) for s in samples if s.status != 200)
@@ -543,7 +544,10 @@ def report(args, loaded: dict, outcome: Outcome, queries: Queries) -> str:
             *(f"- {kind}: {what} × {n}" for (kind, what), n in failures.most_common(10)),
         ]
         lines.append("")
-    return "\n".join(lines)
+    # Prose wrapped as the rest of docs/benchmarks.md is; tables, lists and headings as they are.
+    return "\n".join(
+        line if line.startswith(("|", "- ", "#")) else textwrap.fill(line, 100) for line in lines
+    )
 
 
 def section_in(document: str, section: str) -> str:
