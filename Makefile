@@ -7,7 +7,7 @@ PORT ?= 8000
 CORPUS ?= ../shared/corpus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run setup test lint format bench eval browser clean
+.PHONY: run setup test lint format bench eval loadtest browser clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: $(VENV)/.installed browser lint
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_ingest.py --corpus $(CORPUS)
 	$(BIN)/python bench/bench_search.py --corpus $(CORPUS)
+
+## Reliability: 16 users for 60 s against gunicorn on the corpus while 10,000 more articles are ingested.
+loadtest: $(VENV)/.installed
+	$(BIN)/python bench/loadtest.py --corpus $(CORPUS) --write
 
 ## Search quality: success@10 and MRR of three analysis set-ups, written to docs/search-evaluation.md.
 eval: $(VENV)/.installed
