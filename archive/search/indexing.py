@@ -67,9 +67,10 @@ class BulkIndexer:
     that storing never stops for it. Other engines get one update per batch.
     """
 
-    def __init__(self, commit_every: int = 10_000, lock_wait: float = LOCK_WAIT):
+    def __init__(self, commit_every: int = 10_000, lock_wait: float = LOCK_WAIT, parallel: bool = True):
         self.commit_every = commit_every
         self.lock_wait = lock_wait
+        self.parallel = parallel
         self.index = article_index()
         self.engine = backend()
         self._context = None
@@ -139,7 +140,7 @@ class BulkIndexer:
             self._rows, self._next_commit = [], set()
             return
         if self._writer is None:
-            self._context = self.engine.writer(timeout=self.lock_wait)
+            self._context = self.engine.writer(parallel=self.parallel, timeout=self.lock_wait)
             self._writer = self._context.__enter__()
         self._writer.write(self.index, articles)
         self._writer.remove(removed)
@@ -200,15 +201,16 @@ def mark_applied(rows: list[int]) -> None:
         IndexChange.objects.filter(id__in=batch).delete()
 
 
-def apply_pending(wait: bool = True, limit: int | None = None) -> int:
+def apply_pending(wait: bool = True, limit: int | None = None, parallel: bool = True) -> int:
     """Brings the index up to the recorded changes; returns how many rows were applied.
 
     Repeats until none is left, as rows deferred by a writer become applicable after its commit.
-    Without `wait`, LockError at once if another process is writing the index.
+    Without `wait`, LockError at once if another process is writing the index. Web processes pass
+    parallel=False: a subprocess forked from a threaded server can inherit a lock another thread holds.
     """
     applied = 0
     while limit is None or applied < limit:
-        with BulkIndexer(lock_wait=LOCK_WAIT if wait else 0) as indexer:
+        with BulkIndexer(lock_wait=LOCK_WAIT if wait else 0, parallel=parallel) as indexer:
             taken = indexer.drain(None if limit is None else limit - applied)
         applied += taken
         if not taken:
@@ -247,7 +249,7 @@ def apply_pending_now() -> None:
         _applier.wake.set()
         return
     try:
-        apply_pending(wait=False, limit=APPLY_BATCH)
+        apply_pending(wait=False, limit=APPLY_BATCH, parallel=False)
     except LockError:
         log.info("the index is being written by another process; the change is left for it")
     except Exception:
@@ -282,7 +284,7 @@ class BackgroundApplier(threading.Thread):
             if reconciling:
                 reconcile()
             if IndexChange.objects.exists():
-                apply_pending(wait=False, limit=APPLY_BATCH)
+                apply_pending(wait=False, limit=APPLY_BATCH, parallel=False)
         except LockError:
             pass  # another process is writing the index; its own drain applies these changes too
         except Exception:
