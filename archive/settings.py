@@ -27,6 +27,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """An integer setting; a malformed or too small value stops start-up with a message naming it."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
 def local_secret_key() -> str:
     """A key kept in the data folder, so a laptop install needs no set-up and keeps its sessions."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -155,7 +169,10 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 # Ingestion limits: larger inputs are rejected with a reason rather than read.
-ARCHIVE_MAX_INPUT_BYTES = int(os.environ.get("ARCHIVE_MAX_INPUT_BYTES", str(20 * 1024 * 1024)))
+ARCHIVE_MAX_INPUT_BYTES = env_int("ARCHIVE_MAX_INPUT_BYTES", 20 * 1024 * 1024, minimum=1)
+# What one compressed file (.jsonl.gz, .warc.gz) may expand to; the corpus files reach about 110 MB.
+ARCHIVE_MAX_DECOMPRESSED_BYTES = env_int("ARCHIVE_MAX_DECOMPRESSED_BYTES", 512 * 1024 * 1024, minimum=1)
+ARCHIVE_MAX_BODY_CHARS = env_int("ARCHIVE_MAX_BODY_CHARS", 1_000_000, minimum=1)
 
 LOGIN_URL = "admin:login"
 SECURE_CONTENT_TYPE_NOSNIFF = True
