@@ -68,7 +68,8 @@ def _phrases(text: str) -> re.Pattern:
         before = r"(?<!\w)" if re.match(r"\w", phrase) else ""
         after = r"(?!\w)" if re.search(r"\w$", phrase) else ""
         alternatives.append(before + re.escape(phrase) + after)
-    return re.compile("|".join(alternatives))
+    # (?=\S) first: a run of spaces is passed over without trying every phrase at each of its positions.
+    return re.compile(r"(?=\S)(?:" + "|".join(alternatives) + ")")
 
 
 # Generic news-site boilerplate. Terminal cues close an article (what follows is forms, tags, lists).
