@@ -521,7 +521,13 @@ def test_deeply_nested_folders_are_walked(tmp_path):
         os.mkdir(folder)
     with open(folder + "/deep.txt", "wb") as deep:
         deep.write(SEED)
-    assert [i.data for i in items(read(tmp_path))] == [SEED]
+    try:
+        assert [i.data for i in items(read(tmp_path))] == [SEED]
+    finally:  # removed here: shutil.rmtree (pytest's clean-up) recurses as deep as the folders go
+        os.remove(folder + "/deep.txt")
+        while folder != str(tmp_path):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
 
 
 def test_a_reader_that_fails_rejects_its_file_and_the_next_file_is_read(tmp_path, monkeypatch):
