@@ -501,7 +501,6 @@ def test_a_warc_without_html_says_so(tmp_path):
     writer = WARCWriter(buffer, gzip=False)
     writer.write_record(warc_record(writer, "https://e.org/logo.png", b"\x89PNG", content_type="image/png"))
     (tmp_path / "images.warc").write_bytes(buffer.getvalue())
-    (tmp_path / "empty.warc").write_bytes(b"WARC/1.0\r\n")
     results = read(tmp_path / "images.warc")
     assert results == [Rejection(str(tmp_path / "images.warc"), "no HTML records among its 1 WARC records")]
 
