@@ -39,8 +39,13 @@ def env_flag(name: str, default: bool) -> bool:
     )
 
 
-def env_number(name: str, default: int, minimum: int = 0) -> int:
-    """A whole-number variable, refused with its name when it is not one or is below the minimum."""
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """An integer setting; a malformed or too small value stops start-up with a message naming it."""
     value = os.environ.get(name)
     if value is None:
         return default
@@ -51,11 +56,6 @@ def env_number(name: str, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise ImproperlyConfigured(f"{name}={number} is below its minimum of {minimum}.")
     return number
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
 def make_private(path: Path, mode: int) -> None:
@@ -176,7 +176,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'archive.sqlite3'}",
-        conn_max_age=env_number("CONN_MAX_AGE", 60),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -244,7 +244,10 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 # Ingestion limits: larger inputs are rejected with a reason rather than read.
-ARCHIVE_MAX_INPUT_BYTES = int(os.environ.get("ARCHIVE_MAX_INPUT_BYTES", str(20 * 1024 * 1024)))
+ARCHIVE_MAX_INPUT_BYTES = env_int("ARCHIVE_MAX_INPUT_BYTES", 20 * 1024 * 1024, minimum=1)
+# What one compressed file (.jsonl.gz, .warc.gz) may expand to; the corpus files reach about 110 MB.
+ARCHIVE_MAX_DECOMPRESSED_BYTES = env_int("ARCHIVE_MAX_DECOMPRESSED_BYTES", 512 * 1024 * 1024, minimum=1)
+ARCHIVE_MAX_BODY_CHARS = env_int("ARCHIVE_MAX_BODY_CHARS", 1_000_000, minimum=1)
 
 LOGIN_URL = "admin:login"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -257,7 +260,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
@@ -270,7 +273,7 @@ AXES_RESET_ON_SUCCESS = True
 # The number of reverse proxies in front of the site (production expects one, a TLS-terminating proxy).
 # Behind them the client's address is the one the outermost proxy appended to X-Forwarded-For, so a
 # client cannot pick its own address by sending that header; with none it is the peer's address.
-ARCHIVE_PROXY_COUNT = env_number("ARCHIVE_PROXY_COUNT", 1 if PRODUCTION else 0)
+ARCHIVE_PROXY_COUNT = env_int("ARCHIVE_PROXY_COUNT", 1 if PRODUCTION else 0)
 if ARCHIVE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_COUNT = ARCHIVE_PROXY_COUNT - 1

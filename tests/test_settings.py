@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from archive.settings import FALSE_WORDS, TRUE_WORDS, env_flag, env_number
+from archive.settings import FALSE_WORDS, TRUE_WORDS, env_flag, env_int
 
 from .conftest import REPO
 from .web.conftest import make_article
@@ -171,23 +171,23 @@ def test_env_flag_refuses_any_other_value(value):
             env_flag("ARCHIVE_TEST_FLAG", default=False)
 
 
-def test_env_flag_and_env_number_keep_the_default_when_unset(monkeypatch):
+def test_env_flag_and_env_int_keep_the_default_when_unset(monkeypatch):
     monkeypatch.delenv("ARCHIVE_TEST_VALUE", raising=False)
     assert env_flag("ARCHIVE_TEST_VALUE", True) is True
-    assert env_number("ARCHIVE_TEST_VALUE", 60) == 60
+    assert env_int("ARCHIVE_TEST_VALUE", 60) == 60
 
 
 @pytest.mark.parametrize(("value", "number"), [("0", 0), ("60", 60), (" 31536000 ", 31536000)])
-def test_env_number_reads_whole_numbers(monkeypatch, value, number):
+def test_env_int_reads_whole_numbers(monkeypatch, value, number):
     monkeypatch.setenv("ARCHIVE_TEST_NUMBER", value)
-    assert env_number("ARCHIVE_TEST_NUMBER", 1) == number
+    assert env_int("ARCHIVE_TEST_NUMBER", 1) == number
 
 
 @pytest.mark.parametrize("value", ["", "sixty", "1.5", "60s", "-1", "1e3"])
-def test_env_number_refuses_anything_else(monkeypatch, value):
+def test_env_int_refuses_anything_else(monkeypatch, value):
     monkeypatch.setenv("ARCHIVE_TEST_NUMBER", value)
     with pytest.raises(ImproperlyConfigured, match="ARCHIVE_TEST_NUMBER"):
-        env_number("ARCHIVE_TEST_NUMBER", 1)
+        env_int("ARCHIVE_TEST_NUMBER", 1)
 
 
 # Content-Security-Policy on every HTML page; the original as received keeps its own, stricter one.
@@ -249,3 +249,9 @@ def test_the_original_keeps_its_own_sandbox_policy(client, article, name):
     response = client.get(reverse(name, args=[article.pk]))
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_a_malformed_limit_stops_start_up_with_its_name(tmp_path):
+    done = manage("check", ARCHIVE_DATA_DIR=str(tmp_path), ARCHIVE_MAX_BODY_CHARS="lots")
+    assert done.returncode != 0
+    assert "ARCHIVE_MAX_BODY_CHARS='lots' is not a whole number" in done.stderr

@@ -5,12 +5,17 @@ JSON record) wins over what the cleaners guess from the page.
 import json
 from collections.abc import Collection, Iterable
 
+from django.conf import settings
+
+from archive.models import Article
 from archive.text.article import CleanArticle, NotAnArticle
 from archive.text.encoding import decode
 from archive.text.html import extract_html
 
 from .items import RawItem
-from .readers import HTML, JSON, TEXT, record_metadata, text_field
+from .readers import HTML, JSON, TEXT, record_metadata, text_field, web_url
+
+MAX_TITLE_CHARS = Article._meta.get_field("title").max_length
 
 
 def extract(
@@ -20,6 +25,7 @@ def extract(
 
     The article carries the detected encoding of the original as `encoding` ("utf-8" for JSON records).
     A crawl or capture time is never made into a publication date here: that fallback is the pipeline's.
+    A body over settings.ARCHIVE_MAX_BODY_CHARS is refused; a title is cut to what the archive stores.
     """
     if item.content_type == JSON:
         article, encoding = _from_record(item.record or _parse_record(item.data)), "utf-8"
@@ -35,14 +41,26 @@ def extract(
             raise NotAnArticle(f"unsupported content type {item.content_type!r}")
     if not article.paragraphs:
         raise NotAnArticle("title but no body text" if article.title else "no title and no body text")
+    chars, limit = len(article.body), settings.ARCHIVE_MAX_BODY_CHARS
+    if chars > limit:
+        raise NotAnArticle(f"body is {chars:,} characters, over the {limit:,} limit")
+    article.title = _bounded_title(article.title)
     article.encoding = encoding
     return _with_item_metadata(article, item)
+
+
+def _bounded_title(title: str) -> str:
+    """The title, cut at a word to what the archive stores when longer."""
+    if len(title) <= MAX_TITLE_CHARS:
+        return title
+    cut = title[: MAX_TITLE_CHARS - 1]
+    return (cut.rpartition(" ")[0] or cut).rstrip() + "…"
 
 
 def _parse_record(data: bytes) -> dict:
     try:
         record = json.loads(data)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise NotAnArticle(f"not a JSON record: {err}") from None
     if not isinstance(record, dict):
         raise NotAnArticle("not a JSON record: the JSON is not an object")
@@ -67,8 +85,11 @@ def _from_record(record: dict) -> CleanArticle:
 
 
 def _with_item_metadata(article: CleanArticle, item: RawItem) -> CleanArticle:
-    """url, outlet and date given beside the file (manifest, record) override the cleaner's guesses."""
-    article.url = item.url or article.url
+    """url, outlet and date given beside the file (manifest, record) override the cleaner's guesses.
+
+    Only an http(s) URL is kept: a page's canonical link may be a javascript: one.
+    """
+    article.url = web_url(item.url) or web_url(article.url)
     article.source = item.source or article.source
     if item.published:
         article.published, article.date_origin = item.published, item.published_origin or "manifest"

@@ -1,27 +1,33 @@
 """Turn input paths (folders, WARC, JSON Lines, HTML and text files) into raw items, streaming.
 
 Nothing is decoded or cleaned here; every problem becomes a Rejection with a one-line reason, so one bad file,
-line or record never stops a run.
+line or record never stops a run: no reader raises. What is read is bounded, after decompression too.
 """
 
 import csv
 import gzip
 import io
 import json
+import logging
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.ingest.items import RawItem, Rejection
 from archive.text.article import NotAnArticle
 from archive.text.encoding import binary_kind, decode
+
+log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 HTML = "text/html"
@@ -37,6 +43,22 @@ _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error)
 # An uncompressed WARC ends with the two CRLFs that follow its last record.
 _WARC_TRAILER = 4
+# Decompressed JSON Lines are scanned this much at a time; runs of blank lines are skipped in one step.
+_CHUNK = MB
+_BLANK_LINES = re.compile(rb"[ \t\r\v\f\n]*\n")
+_URL_SCHEMES = {"http", "https"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input may hold: a document, JSON line or WARC record; and a compressed file, expanded."""
+
+    max_bytes: int
+    max_decompressed: int
+
+
+class DecompressedTooLarge(Exception):
+    """A compressed file expands past Limits.max_decompressed."""
 
 
 class ManifestError(ValueError):
@@ -76,20 +98,26 @@ class Manifest:
         return self._by_url.get(url) if url else None
 
 
-Reader = Callable[[Path, Manifest | None, int], Iterator[RawItem | Rejection]]
+Reader = Callable[[Path, Manifest | None, Limits], Iterator[RawItem | Rejection]]
 
 
 def read_paths(
-    paths: Iterable[str | Path], manifest: Path | None = None, max_bytes: int = 20 * MB
+    paths: Iterable[str | Path],
+    manifest: Path | None = None,
+    max_bytes: int = 20 * MB,
+    max_decompressed: int | None = None,
 ) -> Iterator[RawItem | Rejection]:
     """Items and rejections of every file under paths, in a stable order.
 
     The manifest is loaded now, so a malformed one raises ManifestError before anything is read. max_bytes
-    bounds what is held in memory at once: a whole HTML or text file, one JSON line or one WARC record.
+    bounds what is held in memory at once: a whole HTML or text file, one JSON line or one WARC record;
+    max_decompressed (by default settings.ARCHIVE_MAX_DECOMPRESSED_BYTES) what a compressed file expands to.
     """
     table = load_manifest(manifest) if manifest else None
     skip = Path(manifest).resolve() if manifest else None
-    return _read_all(paths, table, max_bytes, skip)
+    if max_decompressed is None:
+        max_decompressed = settings.ARCHIVE_MAX_DECOMPRESSED_BYTES
+    return _read_all(paths, table, Limits(max_bytes, max_decompressed), skip)
 
 
 def load_manifest(path: str | Path) -> Manifest:
@@ -108,7 +136,7 @@ def load_manifest(path: str | Path) -> Manifest:
 def record_metadata(record: dict) -> Metadata:
     """url, outlet and publication date of a JSON Lines record; ValueError for a malformed date."""
     return Metadata(
-        url=text_field(record, "url"),
+        url=web_url(text_field(record, "url")),
         source=text_field(record, "source_name") or text_field(record, "source"),
         published=parse_published(record.get("published"), "published"),
     )
@@ -131,13 +159,13 @@ def parse_published(value: object, name: str = "date") -> date | datetime | None
 
 
 def _read_all(
-    paths: Iterable[str | Path], manifest: Manifest | None, max_bytes: int, skip: Path | None
+    paths: Iterable[str | Path], manifest: Manifest | None, limits: Limits, skip: Path | None
 ) -> Iterator[RawItem | Rejection]:
     for path in _files(paths):
         if isinstance(path, Rejection):
             yield path
-        elif skip is None or path.resolve() != skip:
-            yield from _read_file(path, manifest, max_bytes)
+        else:
+            yield from _read_file(path, manifest, limits, skip)
 
 
 def _files(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
@@ -149,28 +177,51 @@ def _files(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
             yield path
 
 
-def _walk(directory: Path) -> Iterator[Path | Rejection]:
-    """Files under directory, sorted by name, skipping hidden ones; symlinked folders are not entered."""
-    try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-    except OSError as err:
-        yield Rejection(str(directory), _os_reason(err))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        else:
+def _walk(top: Path) -> Iterator[Path | Rejection]:
+    """Files under top, sorted by name, skipping hidden ones; symlinked folders are not entered.
+
+    A stack of folders rather than recursion, so no depth of nesting can exhaust Python's stack.
+    """
+    pending: list[Iterator[os.DirEntry] | Path] = [top]
+    while pending:
+        entries = pending.pop()
+        if isinstance(entries, Path):
+            try:
+                entries = iter(sorted(os.scandir(entries), key=lambda entry: entry.name))
+            except OSError as err:
+                yield Rejection(str(entries), _os_reason(err))
+                continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                pending += [entries, Path(entry.path)]
+                break
             yield Path(entry.path)
 
 
-def _read_file(path: Path, manifest: Manifest | None, max_bytes: int) -> Iterator[RawItem | Rejection]:
+def _read_file(
+    path: Path, manifest: Manifest | None, limits: Limits, skip: Path | None
+) -> Iterator[RawItem | Rejection]:
+    """The items of one file; whatever goes wrong in it is its rejection, and the next file is read."""
     try:
+        if skip is not None and path.resolve() == skip:
+            return
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            yield Rejection(str(path), "not a regular file")
+            return
         reader = _reader_for(path)
-        yield from reader(path, manifest, max_bytes)
+        yield from reader(path, manifest, limits)
     except OSError as err:
         yield Rejection(str(path), _os_reason(err))
+    except Exception as err:
+        log.exception("reading %s failed", path)
+        yield Rejection(str(path), f"could not be read: {type(err).__name__}: {err}")
 
 
 def _reader_for(path: Path) -> Reader:
@@ -180,7 +231,7 @@ def _reader_for(path: Path) -> Reader:
     compressed = head.startswith(_GZIP_MAGIC)
     if compressed:
         try:
-            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head)
+            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, _HEAD)
         except zlib.error:
             return _read_document
     suffix = Path(path.stem).suffix if compressed else path.suffix
@@ -191,12 +242,16 @@ def _reader_for(path: Path) -> Reader:
     return _read_document
 
 
-def _read_document(path: Path, manifest: Manifest | None, max_bytes: int) -> Iterator[RawItem | Rejection]:
+def _read_document(path: Path, manifest: Manifest | None, limits: Limits) -> Iterator[RawItem | Rejection]:
     size = path.stat().st_size
-    if size > max_bytes:
-        yield Rejection(str(path), f"file is {_too_big(size, max_bytes)}")
+    if size > limits.max_bytes:
+        yield Rejection(str(path), f"file is {_too_big(size, limits.max_bytes)}")
         return
-    data = path.read_bytes()
+    with open(path, "rb") as stream:
+        data = stream.read(limits.max_bytes + 1)  # the file may grow between stat and read
+    if len(data) > limits.max_bytes:
+        yield Rejection(str(path), f"file is over the {_amount(limits.max_bytes)} limit")
+        return
     kind = binary_kind(data)
     if kind:
         yield Rejection(str(path), f"binary file ({kind})")
@@ -207,20 +262,124 @@ def _read_document(path: Path, manifest: Manifest | None, max_bytes: int) -> Ite
     yield _with_manifest(item, manifest and manifest.lookup(path=path))
 
 
-def _read_jsonl(path: Path, manifest: Manifest | None, max_bytes: int) -> Iterator[RawItem | Rejection]:
+def _read_jsonl(path: Path, manifest: Manifest | None, limits: Limits) -> Iterator[RawItem | Rejection]:
     number = 0
-    with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) if _is_gzip(raw) else raw as stream:
+    found = False
+    with open(path, "rb") as raw:
+        compressed = _is_gzip(raw)
+        stream = _Capped(gzip.GzipFile(fileobj=raw), limits.max_decompressed) if compressed else raw
         try:
-            while line := stream.readline(max_bytes + 1):
-                number += 1
-                if len(line) > max_bytes and not line.endswith(b"\n"):
-                    _skip_line(stream)
-                    reason = f"line {number} is over the {_amount(max_bytes)} limit"
+            for number, line in _nonblank_lines(stream, limits.max_bytes):
+                found = True
+                if line is None:
+                    reason = f"line {number} is over the {_amount(limits.max_bytes)} limit"
                     yield Rejection(f"{path}:{number}", reason)
-                elif line.strip():
-                    yield _json_item(f"{path}:{number}", number, line.rstrip(b"\r\n"), manifest)
+                else:
+                    yield _json_item(f"{path}:{number}", number, line, manifest)
+        except DecompressedTooLarge:
+            reason = f"expands to over the {_amount(limits.max_decompressed)} limit (after line {number})"
+            yield Rejection(str(path), reason)
+            return
         except (OSError, EOFError, zlib.error) as err:
             yield Rejection(str(path), f"unreadable after line {number}: {err}")
+            return
+    if not found:
+        yield Rejection(str(path), "no records")
+
+
+def _nonblank_lines(stream, max_line: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line without its end) of each non-blank line; None for a line over max_line bytes.
+
+    Read in chunks, with runs of blank lines skipped by one regex step each, so a stream of millions of
+    empty lines costs what its bytes cost, not a Python step per line.
+    """
+    number = 0
+    line = _PendingLine(max_line)  # a line that a later chunk ends
+    while chunk := stream.read1(_CHUNK):
+        start = 0
+        if line.started:
+            end = chunk.find(b"\n")
+            if line.add(chunk if end < 0 else chunk[:end]):
+                yield number + 1, None
+            if end < 0:
+                continue
+            number += 1
+            if line.text is not None:
+                yield number, line.text
+            line = _PendingLine(max_line)
+            start = end + 1
+        if not chunk[start:].strip():  # a chunk of blank lines only, as in a gzip bomb of newlines
+            last = chunk.rfind(b"\n", start)
+            if last >= 0:
+                number += chunk.count(b"\n", start)
+                start = last + 1
+        while True:
+            blank = _BLANK_LINES.match(chunk, start)
+            if blank:
+                number += chunk.count(b"\n", start, blank.end())
+                start = blank.end()
+            end = chunk.find(b"\n", start)
+            if end < 0:
+                break
+            number += 1
+            text = chunk[start:end]
+            if text.strip():
+                yield number, text.rstrip(b"\r") if len(text) <= max_line else None
+            start = end + 1
+        if start < len(chunk) and line.add(chunk[start:]):
+            yield number + 1, None
+    if line.text is not None:
+        yield number + 1, line.text
+
+
+class _PendingLine:
+    """The pieces of a line read so far, dropped once over the limit."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.pieces: list[bytes] = []
+        self.size = 0
+        self.started = False
+        self.blank = True
+        self.reported = False
+
+    def add(self, piece: bytes) -> bool:
+        """Adds a piece; True when the line has just become a non-blank one over the limit."""
+        self.started = True
+        self.size += len(piece)
+        self.blank = self.blank and not piece.strip()
+        if self.size <= self.limit:
+            self.pieces.append(piece)
+            return False
+        self.pieces = []
+        if self.blank or self.reported:
+            return False
+        self.reported = True
+        return True
+
+    @property
+    def text(self) -> bytes | None:
+        """The whole line when it is non-blank and within the limit, else None."""
+        if self.blank or self.size > self.limit:
+            return None
+        text = b"".join(self.pieces).rstrip(b"\r")
+        return text if text.strip() else None
+
+
+class _Capped:
+    """A binary stream that raises DecompressedTooLarge once more than `limit` bytes have come out of it."""
+
+    def __init__(self, stream, limit: int):
+        self._stream = stream
+        self._limit = limit
+        self._read = 0
+
+    def read1(self, size: int) -> bytes:
+        data = self._stream.read1(size)
+        self._read += len(data)
+        if self._read > self._limit:
+            raise DecompressedTooLarge
+        return data
 
 
 def _json_item(origin: str, number: int, line: bytes, manifest: Manifest | None) -> RawItem | Rejection:
@@ -230,6 +389,8 @@ def _json_item(origin: str, number: int, line: bytes, manifest: Manifest | None)
         return Rejection(origin, f"line {number} is not UTF-8 text")
     except json.JSONDecodeError as err:
         return Rejection(origin, f"line {number} is not valid JSON: {err.msg} at column {err.colno}")
+    except (ValueError, RecursionError) as err:  # a huge integer, nesting too deep
+        return Rejection(origin, f"line {number} is not usable JSON: {err}")
     if not isinstance(record, dict):
         return Rejection(origin, f"line {number} is a JSON {type(record).__name__}, not an object")
     try:
@@ -251,32 +412,42 @@ def _json_item(origin: str, number: int, line: bytes, manifest: Manifest | None)
     return _with_manifest(item, manifest and manifest.lookup(url=item.url))
 
 
-def _read_warc(path: Path, manifest: Manifest | None, max_bytes: int) -> Iterator[RawItem | Rejection]:
+def _read_warc(path: Path, manifest: Manifest | None, limits: Limits) -> Iterator[RawItem | Rejection]:
     """Every HTML response (or resource) record; other records are passed over without a word.
 
     warcio stops quietly on a file cut short: a record cut inside its payload is caught by the bytes its
     Content-Length still owes, one cut inside its header by the file's bytes left after the last record.
+    In a compressed file, the records' lengths add up to what it expands to, bounded before it is read.
     """
-    number = end = 0
+    number = end = expanded = 0
+    found = False
     with open(path, "rb") as stream:
-        slack = 0 if _is_gzip(stream) else _WARC_TRAILER
+        compressed = _is_gzip(stream)
+        slack = 0 if compressed else _WARC_TRAILER
         records = ArchiveIterator(stream)
         try:
             for number, record in enumerate(records, 1):
+                origin = f"{path}#record-{number}"
                 length = (record.rec_headers.get_header("Content-Length") or "").strip()
                 if not length.isdigit():
-                    yield Rejection(f"{path}#record-{number}", "WARC record cut short inside its header")
+                    yield Rejection(origin, "WARC record cut short inside its header")
                     return
-                found = _warc_item(f"{path}#record-{number}", record, int(length), max_bytes)
+                expanded += int(length)
+                if compressed and expanded > limits.max_decompressed:
+                    reason = f"WARC file expands to over the {_amount(limits.max_decompressed)} limit"
+                    yield Rejection(origin, reason)
+                    return
+                item = _warc_item(origin, record, int(length), limits.max_bytes)
                 end = records.get_record_offset() + records.get_record_length()
                 if record.raw_stream.limit:
                     reason = f"WARC record truncated: {record.raw_stream.limit} of its {length} bytes missing"
-                    yield Rejection(f"{path}#record-{number}", reason)
+                    yield Rejection(origin, reason)
                     return
-                if isinstance(found, RawItem):
-                    found = _with_manifest(found, manifest and manifest.lookup(url=found.url))
-                if found:
-                    yield found
+                if isinstance(item, RawItem):
+                    item = _with_manifest(item, manifest and manifest.lookup(url=item.url))
+                if item:
+                    found = True
+                    yield item
         # Beyond ArchiveLoadFailed, warcio trips over malformed input with AttributeError, TypeError...
         except Exception as err:
             detail = err if isinstance(err, _WARC_ERRORS) else "malformed or cut short"
@@ -284,6 +455,10 @@ def _read_warc(path: Path, manifest: Manifest | None, max_bytes: int) -> Iterato
             return
         if os.fstat(stream.fileno()).st_size - end > slack:
             yield Rejection(f"{path}#record-{number + 1}", "WARC record cut short inside its header")
+        elif not found:
+            yield Rejection(
+                str(path), f"no HTML records among its {number} WARC records" if number else "no records"
+            )
 
 
 def _warc_item(origin: str, record, length: int, max_bytes: int) -> RawItem | Rejection | None:
@@ -302,8 +477,14 @@ def _warc_item(origin: str, record, length: int, max_bytes: int) -> RawItem | Re
         captured_at = _moment(record.rec_headers.get_header("WARC-Date"), "WARC-Date")
     except ValueError as err:
         return Rejection(origin, str(err))
-    url = record.rec_headers.get_header("WARC-Target-URI") or ""
-    data = record.content_stream().read()
+    url = web_url(record.rec_headers.get_header("WARC-Target-URI") or "")
+    # The HTTP Content-Encoding (gzip, deflate, br) is undone here: what it expands to is bounded too.
+    try:
+        data = record.content_stream().read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error, ValueError) as err:
+        return Rejection(origin, f"record content unreadable: {err}")
+    if len(data) > max_bytes:
+        return Rejection(origin, f"record content expands to over the {_amount(max_bytes)} limit")
     return RawItem(origin=origin, data=data, content_type=HTML, url=url, captured_at=captured_at)
 
 
@@ -351,7 +532,19 @@ def _manifest_row(label: str, row: dict) -> tuple[str, Metadata]:
         raise ManifestError(f"{label}: {err}") from None
     if not key and not text_field(row, "url"):
         raise ManifestError(f"{label}: neither a file nor a url")
-    return key, Metadata(text_field(row, "url"), text_field(row, "source"), published)
+    return key, Metadata(web_url(text_field(row, "url")), text_field(row, "source"), published)
+
+
+def web_url(value: str) -> str:
+    """value when it is an http(s) URL with a host, else "": a javascript: or data: URL is never kept."""
+    value = value.strip()
+    if any(ord(char) < 33 or ord(char) == 127 for char in value):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    return value if parts.scheme.lower() in _URL_SCHEMES and parts.hostname else ""
 
 
 def text_field(row: dict, name: str) -> str:

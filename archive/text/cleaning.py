@@ -68,7 +68,8 @@ def _phrases(text: str) -> re.Pattern:
         before = r"(?<!\w)" if re.match(r"\w", phrase) else ""
         after = r"(?!\w)" if re.search(r"\w$", phrase) else ""
         alternatives.append(before + re.escape(phrase) + after)
-    return re.compile("|".join(alternatives))
+    # (?=\S) first: a run of spaces is passed over without trying every phrase at each of its positions.
+    return re.compile(r"(?=\S)(?:" + "|".join(alternatives) + ")")
 
 
 # Generic news-site boilerplate. Terminal cues close an article (what follows is forms, tags, lists).
@@ -321,9 +322,10 @@ def _is_subhead(line: _Line, following: _Line) -> bool:
 
 
 def _next_text_line(lines: list[_Line], position: int) -> _Line | None:
-    for line in lines[position + 1 :]:
-        if line.kind != "empty":
-            return line
+    """The next non-empty line, found without copying the list (this runs for many lines of a body)."""
+    for index in range(position + 1, len(lines)):
+        if lines[index].kind != "empty":
+            return lines[index]
     return None
 
 
@@ -357,14 +359,14 @@ def _body_lines(lines: list[_Line], cluster: list[_Line]) -> list[_Line]:
 
 def _drop_about_box(body: list[_Line]) -> list[_Line]:
     """Cuts a closing "outlet name" line and the blurb that starts with that name (an about-us box)."""
+    last_good = max((index for index, line in enumerate(body) if line.kind == "good"), default=-1)
     for position in range(len(body) - 1):
         heading, blurb = body[position], body[position + 1]
-        rest = body[position + 2 :]
         if (
             heading.kind == "short"
             and heading.words <= 5
+            and last_good < position + 2
             and name_key(blurb.text).startswith(name_key(heading.text))
-            and not any(line.kind == "good" for line in rest)
         ):
             return body[:position]
     return body

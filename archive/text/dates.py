@@ -51,7 +51,8 @@ _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
 _MONTH_PAIR = rf"(?P<m1>{_MONTH}){_NOT_LETTER_AFTER}(?:\s*[/\\-]\s*(?P<m2>{_MONTH}){_NOT_LETTER_AFTER})?"
 _WEEKDAY = r"(?:ال)?(?:سبت|احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه)"
-_SEP = r"\s*[,،]?\s*"
+# Written so that no two quantifiers can share a character: the patterns backtrack at most linearly.
+_SEP = r"\s*(?:[,،]\s*)?"
 
 _YEAR = r"(?P<y>\d{4})(?!\d)"
 _ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
@@ -67,10 +68,12 @@ _PATTERNS = (_ISO, _YMD, _DMY, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_WEEKDAY_D
 _TIME = re.compile(
     r"(?<![\d:])(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?![\d:])(?:\s*(?P<ap>[صم]|am|pm)(?!\w))?"
 )
-_PM_WORD = re.compile(r"^\s*(?:مساء|pm)")
-_AM_WORD = re.compile(r"^\s*(?:صباحا|am)")
-# Words that may stand between a date and its time in a stamp: weekday, separators, GMT.
-_GLUE = re.compile(rf"^[\s,،|\-–—()]*(?:gmt|utc|{_WEEKDAY})?[\s,،|\-–—()]*(?:gmt|utc)?[\s,،|\-–—()]*$")
+_PM_WORD = re.compile(r"\s*(?:مساء|pm)")
+_AM_WORD = re.compile(r"\s*(?:صباحا|am)")
+# Words that may stand between a date and its time in a stamp: weekday, separators, GMT. Each run of
+# separators is possessive: it cannot hand characters back to the next one.
+_GLUE_MARKS = r"[\s,،|\-–—()]*+"
+_GLUE = re.compile(rf"{_GLUE_MARKS}(?:(?:gmt|utc|{_WEEKDAY}){_GLUE_MARKS})?(?:(?:gmt|utc){_GLUE_MARKS})?")
 _UPDATE_CUE = re.compile(r"اخر تحديث|محدثه|تم التحديث|updated", re.IGNORECASE)
 _STAMP_WORDS = re.compile(
     rf"{_WEEKDAY}|gmt|utc|تم نشره|نشر في|نشر بتاريخ|بتاريخ|التاريخ|تاريخ النشر|الموافق|صباحا|مساء|[\W\d_]"
@@ -109,17 +112,23 @@ def _day_from(match: re.Match) -> date | None:
 
 
 def _time_near(text: str, start: int, end: int) -> tuple[int, int, int] | None:
-    """The time written right before or after the date span, outside any "updated" note."""
+    """The time written right before or after the date span, outside any "updated" note.
+
+    Nothing is sliced or searched again per time found, so a line full of times stays linear.
+    """
+    cue = _UPDATE_CUE.search(text)
+    cue_end = cue.end() if cue else len(text) + 1
     for found in _TIME.finditer(text):
-        between = text[found.end() : start] if found.end() <= start else text[end : found.start()]
-        if found.start() < end and found.end() > start or not _GLUE.match(between):
+        if found.start() < end and found.end() > start:
             continue
-        if _UPDATE_CUE.search(text[: found.start()]) and not _UPDATE_CUE.search(text[:start]):
+        gap = (found.end(), start) if found.end() <= start else (end, found.start())
+        if not _GLUE.fullmatch(text, *gap):
+            continue
+        if start < cue_end <= found.start():  # the time belongs to an "updated" note after the date
             continue
         hour, minute, second = int(found["h"]), int(found["mi"]), int(found["s"] or 0)
-        after = text[found.end() :]
-        pm = found["ap"] in ("م", "pm") or (not found["ap"] and _PM_WORD.match(after))
-        am = found["ap"] in ("ص", "am") or (not found["ap"] and _AM_WORD.match(after))
+        pm = found["ap"] in ("م", "pm") or (not found["ap"] and _PM_WORD.match(text, found.end()))
+        am = found["ap"] in ("ص", "am") or (not found["ap"] and _AM_WORD.match(text, found.end()))
         if pm and hour < 12:
             hour += 12
         elif am and hour == 12:

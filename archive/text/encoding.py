@@ -43,6 +43,8 @@ _SAMPLE = 8192
 # Tried first: on short texts open detection mistakes them for Far-East code pages; other texts fall through.
 _ARABIC_CODE_PAGES = ["cp1256", "iso8859_6"]
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Python codecs that decode bytes to str but are no page encoding: escapes, IDNA, the always-failing one.
+_NOT_PAGE_ENCODINGS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -91,12 +93,27 @@ def _decode_text(data: bytes, unicode_encoding: str | None) -> tuple[str, str]:
     if declared:
         try:
             return data.decode(declared), declared
-        except UnicodeDecodeError:
+        except UnicodeError:
             pass
     best = from_bytes(data, cp_isolation=_ARABIC_CODE_PAGES).best() or from_bytes(data).best()
-    if best is None:
+    encoding = text_codec(best.encoding) if best is not None else None
+    if encoding is None:
         raise NotAnArticle("unknown text encoding")
-    return str(best), codecs.lookup(best.encoding).name
+    return str(best), encoding
+
+
+def text_codec(name: str) -> str | None:
+    """Python's name for a text encoding called `name`, or None for an unknown or non-text codec.
+
+    Codecs such as rot13, base64 or zlib are found by codecs.lookup but cannot decode bytes to text.
+    """
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    return info.name
 
 
 def _decode_utf8(data: bytes) -> str:
@@ -141,8 +158,5 @@ def _declared_charset(data: bytes) -> str | None:
     match = _META_CHARSET.search(data[:_SAMPLE])
     if not match:
         return None
-    try:
-        name = codecs.lookup(match[1].decode("ascii")).name
-    except LookupError:
-        return None
-    return None if name.startswith(("utf-16", "utf-32")) else name
+    name = text_codec(match[1].decode("ascii"))
+    return None if name is None or name.startswith(("utf-16", "utf-32")) else name

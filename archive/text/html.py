@@ -1,4 +1,7 @@
-"""The clean article of an HTML page: trafilatura finds body and metadata, htmldate the publication date."""
+"""The clean article of an HTML page: trafilatura finds body and metadata, htmldate the publication date.
+
+Both get the page as a parsed tree, never as a string: htmldate downloads a string that looks like a URL.
+"""
 
 import re
 from datetime import date, datetime
@@ -6,6 +9,8 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from htmldate import find_date
+from htmldate.utils import load_html as htmldate_tree
+from trafilatura.utils import load_html as trafilatura_tree
 
 from archive.text.article import CleanArticle, NotAnArticle
 
@@ -28,24 +33,15 @@ def extract_html(html: str, url: str = "") -> CleanArticle:
     Precision mode without the fallback extractors: on the test pages it keeps the same body text, but
     a page of menus and links yields nothing instead of its menu.
     """
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url or None,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        favor_precision=True,
-        fast=True,
-        date_extraction_params=_MARKUP_DATE_PARAMS,
-    )
+    doc = _document(html, url)
     paragraphs = [line.strip() for line in (doc.text if doc else "").splitlines() if line.strip()]
     if not paragraphs:
         raise NotAnArticle("no article text found in HTML")
+    published = _page_date(html, url, doc.date)
     source = _source(doc.sitename, url or doc.url)
     title = _strip_site_name((doc.title or "").strip(), source)
     if paragraphs[0] == title and len(paragraphs) > 1:
         paragraphs = paragraphs[1:]
-    published = _published(find_date(html, url=url or None, **_DATE_PARAMS), doc.date)
     return CleanArticle(
         title=title,
         paragraphs=paragraphs,
@@ -56,6 +52,36 @@ def extract_html(html: str, url: str = "") -> CleanArticle:
         section=_section(doc.categories or []),
         url=url or doc.url or "",
     )
+
+
+def _document(html: str, url: str):
+    """trafilatura's reading of the page; the library's own failure on malformed markup is the page's."""
+    try:
+        tree = trafilatura_tree(html)
+        if tree is None:
+            return None
+        return trafilatura.bare_extraction(
+            tree,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+            fast=True,
+            date_extraction_params=_MARKUP_DATE_PARAMS,
+        )
+    except Exception as error:
+        raise NotAnArticle(f"HTML could not be read: {type(error).__name__}: {error}") from None
+
+
+def _page_date(html: str, url: str, markup_date: str | None) -> date | datetime | None:
+    """htmldate's date of the page, from its own parse (it keeps comments); None when it fails on the page."""
+    try:
+        tree = htmldate_tree(html.encode("utf-8"))
+        found = find_date(tree, url=url or None, **_DATE_PARAMS) if tree is not None else None
+        return _published(found, markup_date)
+    except Exception:
+        return None
 
 
 def _source(sitename: str | None, url: str | None) -> str:

@@ -5,6 +5,7 @@ because the same words elsewhere on a page (an agency cited in the body, a name 
 """
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "ء", "ئ": "ء"})
@@ -71,9 +72,11 @@ _PLACES = frozenset(
 ) | {name_key(p) for p in ("الدار البيضاء", "رام الله", "دير الزور", "أبو ظبي", "شرم الشيخ", "نيو يورك")}
 
 _SENTENCE = re.compile(r"[.!?؟\"“”«»]")
-_DASH = r"\s+ـ+\s+|\s+[-–—]+\s*|\s*[-–—]+\s+"
+# Regexes here backtrack at most linearly: a run of spaces or dashes is entered only at its start (the
+# lookbehinds), and a quantifier followed by what cannot extend it is possessive (*+, ++).
+_DASH = r"(?<![\s\-–—])(?:\s+ـ+\s+|\s+[-–—]+\s*|\s*[-–—]+\s+)"
 _BYLINE_LEAD = re.compile(
-    r"^(?:كتب|كتبت|بقلم|حوار|إعداد|اعداد|تقرير|متابعة|تحرير|بواسطة|by)\b\s*[:：-]?\s*(.+)$", re.I
+    r"^(?:كتب|كتبت|بقلم|حوار|إعداد|اعداد|تقرير|متابعة|تحرير|بواسطة|by)\b\s*+(?:[:：-]\s*+)?(.+)$", re.I
 )
 # Desk credits in the name slot of a byline ("عين اليوم – متابعات"): no person, often no place.
 _DESK_CREDITS = re.compile(r"متابعات|وكالات|خاص|مراسلنا|المحرر|محرر الموقع|الموقع")
@@ -137,7 +140,7 @@ def parse_byline(line: str, source_names: Iterable[str] = ()) -> tuple[str, str]
 
 _LEAD_DATELINE = re.compile(
     r"^(?P<place>[^\W\d][^()،,:\-–—]{1,25}?)(?:\s*[،,]\s*[^()\-–—:]{2,25}?)?"  # "دمشق، سوريا"
-    r"\s*(?:\((?P<credit>[^)]{1,30})\))?\s*(?:[-–—]+|:)\s*\S"  # " (CNN) -- "
+    r"\s*+(?:\((?P<credit>[^)]{1,30})\))?\s*+(?:[-–—]+|:)\s*\S"  # " (CNN) -- "
 )
 
 
@@ -153,14 +156,24 @@ def parse_lead_dateline(paragraph: str) -> tuple[str, str] | None:
 
 
 _TASHKEEL = "[\u064b-\u0652]*"
+# The credited name is what follows the cue, less its closing spaces, brackets and dots (see _name_before).
 _CREDIT_PREFIX = re.compile(
-    rf"^[\s*(\[-]*نقل{_TASHKEEL}ا?{_TASHKEEL}\s+عن\s*[:：]?\s*(?P<name>[^()\[\]]+?)[\s)\].]*$"
+    rf"[\s*(\[-]*+نقل{_TASHKEEL}ا?{_TASHKEEL}\s+عن\s*+(?:[:：]\s*+)?(?P<name>.+)", re.DOTALL
 )
-_CREDIT_SOURCE = re.compile(r"^[\s*(\[-]*(?:المصدر|مصدر الخبر)\s*[:：]\s*(?P<name>[^()\[\]]+?)[\s)\].]*$")
+_CREDIT_SOURCE = re.compile(r"[\s*(\[-]*+(?:المصدر|مصدر الخبر)\s*+[:：]\s*+(?P<name>.+)", re.DOTALL)
+_BRACKETS = re.compile(r"[()\[\]]")
 _TRAILING_CREDIT = re.compile(
-    r"[.!?؟\"”»]\s*(?:\(\s*(?P<paren>[^()]{1,25})\s*\)|[-–—]+\s*(?P<dash>[^-–—()]{1,20}))\s*[.]?\s*$"
+    r"[.!?؟\"”»]\s*+(?:\(\s*+(?P<paren>[^()]{1,25})\s*+\)|[-–—]+\s*+(?P<dash>[^-–—()]{1,20}))\s*+(?:\.\s*+)?$"
 )
-_OPENING_CREDIT = re.compile(r"^[^()]{0,40}?\(\s*([^()]{1,25}?)\s*\)\s*[-–—:]")
+_OPENING_CREDIT = re.compile(r"^[^()]{0,40}?\(\s*+([^()]{1,25}?)\s*+\)\s*[-–—:]")
+
+
+def _name_before_closing(text: str) -> str:
+    """text less the spaces, closing brackets and dots that end it."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in ")]."):
+        end -= 1
+    return text[:end]
 
 
 def credit_line(line: str) -> str | None:
@@ -168,8 +181,9 @@ def credit_line(line: str) -> str | None:
     text = line.strip()
     for pattern in (_CREDIT_PREFIX, _CREDIT_SOURCE):
         match = pattern.match(text)
-        if match and 1 <= len(_words(match["name"])) <= 5:
-            return match["name"].strip()
+        name = _name_before_closing(match["name"]) if match else ""
+        if name and not _BRACKETS.search(name) and 1 <= len(_words(name)) <= 5:
+            return name.strip()
     bare = text.strip("-–—()[] .")
     return bare if bare and agency_name(bare) else None
 
@@ -191,8 +205,8 @@ def find_agency(credits: Sequence[str], first_paragraph: str = "", last_paragrap
     return agency_name(opening.group(1)) if opening else ""
 
 
-_BADGES = re.compile(r"\s*(?:عاجل|حصري|جديد|بالفيديو|فيديو|مباشر)\s*$")
-_CRUMB_SEPARATORS = re.compile(r"\s*[>»›/|]\s*")
+_BADGES = re.compile(r"(?<!\s)\s*(?:عاجل|حصري|جديد|بالفيديو|فيديو|مباشر)\s*+$")
+_CRUMB_SEPARATORS = re.compile(r"(?<!\s)\s*[>»›/|]\s*")
 
 
 def section_from_line(line: str) -> str:
@@ -209,15 +223,16 @@ def section_from_line(line: str) -> str:
 
 # Where an outlet names itself, with the weight of each cue.
 _HEADER = re.compile(r"^(?P<name>[^\d:|]{2,40}?)\s*[-–—]+\s*$")
-_PARTS = re.compile(r"\s+[-–—|]\s+|\s*:-\s*")
+HEADLINE_PARTS = 4
+_PARTS = re.compile(r"(?<!\s)(?:\s+[-–—|]\s+|\s*:-\s*)")
 _CHANNEL = re.compile(
-    r"قنا[ةه]\s+(?P<name>.{2,40}?)\s+(?:على|علي|عبر)\s+(?:ال)?(?:تلجرام|تليجرام|تلغرام|تيليغرام|تيليجرام|تيلغرام|"
+    r"قنا[ةه]\s++(?P<name>.{2,40}?)\s++(?:على|علي|عبر)\s+(?:ال)?(?:تلجرام|تليجرام|تلغرام|تيليغرام|تيليجرام|تيلغرام|"
     r"telegram|يوتيوب|واتساب|واتس اب)"
 )
 _CHANNEL_URL = re.compile(r"(?:telegram\.me|t\.me)/(?P<name>[A-Za-z][\w]{2,40})")
 _COPYRIGHT = re.compile(
-    r"(?:(?:جميع\s+)?الحقوق\s*(?:©\s*)?محفوظة\s*(?:ل|لـ)\s*[\"«]?(?P<a>[^\"»©\d]{2,50}?)[\"»]?\s*(?:\d|©|-|–|$))"
-    r"|(?:©\s*\d{4}\s*(?P<b>[^\d©.|-]{2,40}?)\s*(?:\.|\||-|$))"
+    r"(?:(?:جميع\s+)?الحقوق\s*(?:©\s*)?محفوظة\s*(?:ل|لـ)\s*+[\"«]?(?P<a>[^\"»©\d]{2,50}?)[\"»]?\s*+(?:\d|©|-|–|$))"
+    r"|(?:©\s*\d{4}\s*+(?P<b>[^\d©.|-]{2,40}?)\s*+(?:\.|\||-|$))"
 )
 _LATIN_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{3,40}$")
 _NOT_A_NAME = re.compile(r"حقوق|محفوظ|rights|reserved|copyright")
@@ -231,9 +246,13 @@ def same_headline(key: str, title_key: str) -> bool:
 
 
 def headline_parts(text: str) -> list[str]:
-    """The pieces of a "site - headline" or "headline | site" line, or [] when it has none."""
-    parts = [part.strip() for part in _PARTS.split(text)]
-    return parts if len(parts) > 1 else []
+    """The pieces of a "site - headline" or "headline | site" line, or [] when it has none.
+
+    A line of more pieces is a menu or a list, not a headline: [] too, which also keeps the
+    comparisons of every piece with every line's pieces bounded.
+    """
+    parts = [part.strip() for part in _PARTS.split(text, maxsplit=HEADLINE_PARTS)]
+    return parts if 1 < len(parts) <= HEADLINE_PARTS else []
 
 
 def _names_in(text: str, title_key: str) -> Iterator[tuple[str, float]]:
@@ -273,7 +292,7 @@ def source_candidates(
     def add(name: str, weight: float) -> None:
         name = name.strip(" -–—:|\"«»'")
         if re.search(r"[\u0600-\u06ff]", name):
-            name = re.split(r"\s+(?=[A-Za-z])", name)[0]
+            name = re.split(r"(?<!\s)\s+(?=[A-Za-z])", name)[0]
         key = name_key(name)
         if not key or len(key.split()) > 6 or not re.search(r"[^\W\d_]", key) or _NOT_A_NAME.search(key):
             return
@@ -288,9 +307,9 @@ def source_candidates(
             add(name, weight)
     for text in closing:
         add(text, 1 if _LATIN_TOKEN.match(text) else 2)
-    latin = [text.lower() for text in outside if _LATIN_TOKEN.match(text)]
-    for token in set(latin):
-        if latin.count(token) >= 2:
+    latin = Counter(text.lower() for text in outside if _LATIN_TOKEN.match(text))
+    for token, count in latin.items():
+        if count >= 2:
             add(token, 1)
     if 0 <= first < len(lines):
         prefix = re.match(r"^(?P<name>[^\d:]{2,30}?)\s*:-", lines[first].strip())

@@ -5,7 +5,10 @@ import sys
 import types
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import hypothesis
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive.ingest.extract import extract
 from archive.ingest.items import RawItem
@@ -172,3 +175,37 @@ def test_read_then_extract_a_folder_of_mixed_inputs(tmp_path):
     articles = [extract(item) for item in read_paths([tmp_path])]
     assert [a.url for a in articles] == ["https://j/1", ""]
     assert articles[1].title == HEADLINE and articles[1].encoding == "utf-8-sig"
+
+
+def test_a_body_over_the_limit_is_refused_and_a_long_title_is_cut(settings):
+    settings.ARCHIVE_MAX_BODY_CHARS = 150
+    with pytest.raises(NotAnArticle, match=r"^body is [\d,]+ characters, over the 150 limit$"):
+        extract(json_item(text=BODY * 10))
+    settings.ARCHIVE_MAX_BODY_CHARS = 1_000_000
+    article = extract(json_item(title="عنوان طويل " * 100))
+    assert len(article.title) <= 500 and article.title.endswith("طويل…")
+
+
+def test_a_javascript_url_is_never_the_article_url():
+    assert extract(json_item(url="javascript:alert(document.cookie)")).url == ""
+    head = '<link rel="canonical" href="javascript:alert(1)">'
+    item = RawItem(origin="p.html", data=html_page(head).encode(), content_type="text/html")
+    assert extract(item).url == ""
+    item.url = "https://example.org/p"
+    assert extract(item).url == "https://example.org/p"
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["text/plain", "text/html", "application/json"]),
+    st.binary(max_size=400)
+    | st.text(max_size=200).map(str.encode)
+    | st.binary(max_size=100).map(lambda tail: b'<html><meta charset="rot13"><p>' + tail),
+)
+def test_extract_only_ever_raises_not_an_article(content_type, data):
+    try:
+        article = extract(RawItem(origin="f", data=data, content_type=content_type))
+    except NotAnArticle as error:
+        assert str(error)
+    else:
+        assert article.paragraphs

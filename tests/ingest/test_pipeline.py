@@ -218,3 +218,116 @@ def test_extract_prints_one_line_per_record(db, tmp_path):
     call_command("extract", str(tmp_path / "a.jsonl"), stdout=out)
     lines = out.getvalue().strip().splitlines()
     assert [json.loads(line)["url"] for line in lines] == ["https://x.example/1", "https://x.example/2"]
+
+
+class NoNetwork:
+    """Every way of opening a connection raises, and is recorded."""
+
+    def __init__(self, monkeypatch):
+        self.attempts = []
+        for target in ("socket.socket.connect", "socket.socket.connect_ex"):
+            monkeypatch.setattr(target, self.refuse(target))
+        monkeypatch.setattr("socket.create_connection", self.refuse("create_connection"))
+        monkeypatch.setattr("socket.getaddrinfo", self.refuse("getaddrinfo"))
+
+    def refuse(self, name):
+        def refused(*args, **kwargs):
+            self.attempts.append((name, args[1:] if name.startswith("socket.socket") else args))
+            raise OSError(f"ingestion opened a connection: {name}{args}")
+
+        return refused
+
+
+def poisoned_batch(folder) -> dict[str, str]:
+    """Good inputs mixed with bad ones; returns the file name of each bad one with a word of its reason."""
+    for seed in ("000_35d6a8e2b6890355.txt", "003_838c776ce97c28fb.txt"):
+        shutil.copy(SEEDS / seed, folder / seed)
+    (folder / "good.jsonl").write_text(record(url="https://example.org/good"), encoding="utf-8")
+    write_warc(folder / "good.warc.gz")
+    article = f"<article><p>{BODY}</p><p>{BODY}</p></article>"
+    page = f"<html><head><title>عنوان</title></head><body>{article}</body></html>"
+    (folder / "rot13.html").write_bytes(
+        f'<meta charset="rot13">{page}'.encode("cp1256")
+    )  # decoded despite its declaration
+    (folder / "url-first.html").write_text(
+        ("http://127.0.0.1:9/x\n" + page).replace(" ", "\u00a0"), encoding="utf-8"
+    )
+    bomb = gzip.compress(b"<p>" * (8 * 1024 * 1024), 9)
+    with open(folder / "bomb.warc.gz", "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], protocol="HTTP/1.1"
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                "https://example.org/bomb", "response", payload=io.BytesIO(bomb), http_headers=headers
+            )
+        )
+    (folder / "newlines.jsonl.gz").write_bytes(gzip.compress(b"\n" * (16 * 1024 * 1024), 9))
+    truncated = gzip.compress((record(url="https://example.org/t") + "\n").encode() * 50)
+    (folder / "truncated.jsonl.gz").write_bytes(truncated[: len(truncated) // 2])
+    (folder / "broken.warc").write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: x\r\n\r\nbroken"
+    )
+    (folder / "invalid.jsonl").write_text('{"title": \n[1]\n{"n": ' + "9" * 5000 + "}\n")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "nul.html").write_bytes(b"<html>" + b"\x00" * 100 + BODY.encode())
+    (folder / "script.jsonl").write_text(
+        record(url="javascript:alert(document.cookie)", title="نص"), encoding="utf-8"
+    )
+    (folder / "long.jsonl").write_text(
+        record(url="https://example.org/long", text=BODY * 7000), encoding="utf-8"
+    )
+    (folder / "dates.txt").write_text(
+        "\n".join(["عنوان", "10:30" + " " * 50_000 + "x", "14" + " " * 50_000 + "x", BODY]), encoding="utf-8"
+    )
+    return {
+        "bomb.warc.gz#record-1": "expands to over",
+        "newlines.jsonl.gz": "no records",
+        "truncated.jsonl.gz": "unreadable after line",
+        "broken.warc#record-1": "cut short",
+        "invalid.jsonl:1": "not valid JSON",
+        "invalid.jsonl:2": "not an object",
+        "invalid.jsonl:3": "not usable JSON",
+        "binary.txt": "binary file",
+        "nul.html": "NUL bytes",
+        "long.jsonl:1": "over the 1,000,000 limit",
+    }
+
+
+def test_a_poisoned_batch_rejects_each_bad_input_alone_and_never_touches_the_network(
+    db, tmp_path, monkeypatch
+):
+    expected = poisoned_batch(tmp_path)
+    network = NoNetwork(monkeypatch)
+
+    code, out, _ = ingest(tmp_path)
+
+    assert network.attempts == []
+    assert code == 1
+    rejected = {
+        line.strip().split(": ", 1)[0].removeprefix(f"{tmp_path}/"): line.split(": ", 1)[1]
+        for line in out.splitlines()
+        if line.startswith(f"  {tmp_path}/")
+    }
+    for origin, word in expected.items():
+        assert word in rejected.get(origin, ""), (
+            f"{origin}: expected {word!r} in {rejected.get(origin)!r}\n{out}"
+        )
+    assert set(rejected) == set(expected), out
+    assert summary_count(out, "rejected") == len(expected) == Rejection.objects.count()
+    assert summary_count(out, "added") == Article.objects.count() == 8
+    names = {article.original_name.rsplit("/", 1)[1] for article in Article.objects.all()}
+    assert names == {
+        "000_35d6a8e2b6890355.txt",
+        "003_838c776ce97c28fb.txt",
+        "good.jsonl:1",
+        "good.warc.gz#record-1",
+        "rot13.html",
+        "url-first.html",
+        "script.jsonl:1",
+        "dates.txt",  # its hostile date lines are read quickly, and give no date
+    }
+    assert Article.objects.get(original_name__endswith="dates.txt").published_on is None
+    assert not Article.objects.exclude(url="").exclude(url__startswith="https://").exists()
+    assert Article.objects.get(original_name__endswith="script.jsonl:1").url == ""

@@ -5,14 +5,19 @@ import io
 import itertools
 import json
 import os
+import tempfile
+import zlib
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.ingest.items import RawItem, Rejection
-from archive.ingest.readers import ManifestError, load_manifest, read_paths
+from archive.ingest.readers import MB, ManifestError, load_manifest, read_paths, web_url
 
 from ..conftest import SEEDS
 
@@ -359,3 +364,214 @@ def test_a_malformed_manifest_raises_before_anything_is_read(tmp_path, content, 
     (tmp_path / "m.csv").write_text(content, encoding="utf-8")
     with pytest.raises(ManifestError, match=message):
         read_paths([tmp_path / "nowhere"], manifest=tmp_path / "m.csv")
+
+
+# Nothing a file holds makes a reader raise, and what is read is bounded
+
+
+def gzip_bomb(size: int, unit: bytes = b"\n") -> bytes:
+    """size bytes of `unit`, compressed in pieces (a few KB of gzip per 64 MB)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    piece = unit * (MB // len(unit))
+    return b"".join([*(compressor.compress(piece) for _ in range(size // MB)), compressor.flush()])
+
+
+def test_a_gzip_of_empty_lines_is_read_quickly_and_said_to_hold_no_records(tmp_path):
+    (tmp_path / "blank.jsonl.gz").write_bytes(gzip_bomb(64 * MB))
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert read(tmp_path) == [
+        Rejection(str(tmp_path / "blank.jsonl.gz"), "no records"),
+        Rejection(str(tmp_path / "empty.jsonl"), "no records"),
+    ]
+
+
+def test_a_gzip_expanding_past_the_limit_is_rejected_after_the_lines_before(tmp_path):
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(jsonl(record())) + gzip_bomb(8 * MB, b" \r\n"))
+    results = read(path, max_decompressed=4 * MB)
+    assert [i.origin for i in items(results)] == [f"{path}:1"]
+    assert rejections(results) == [Rejection(str(path), "expands to over the 4 MB limit (after line 1)")]
+
+
+def test_line_numbers_survive_blank_runs_and_lines_across_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr("archive.ingest.readers._CHUNK", 7)
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(
+        b"\n \r\n" + jsonl(record()) + b"\n\n\t\n" + jsonl(record(url="https://e.org/2")).rstrip()
+    )
+    assert [i.origin for i in read(path)] == [f"{path}:3", f"{path}:7"]
+
+
+def test_json_lines_too_deep_or_with_huge_numbers_are_rejected_alone(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(jsonl(b"[" * 100_000, b'{"n": ' + b"9" * 5000 + b"}", record()))
+    results = read(path)
+    assert [r.origin for r in rejections(results)] == [f"{path}:1", f"{path}:2"]
+    assert all("not usable JSON" in r.reason for r in rejections(results))
+    assert [i.origin for i in items(results)] == [f"{path}:3"]
+
+
+def test_only_http_urls_are_kept_from_records_manifests_and_warcs(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(
+        jsonl(
+            record(url="javascript:alert(1)"),
+            record(url=" JavaScript:alert(2)"),
+            record(url="https://e.org/3"),
+        )
+    )
+    (tmp_path / "page.html").write_bytes(PAGE)
+    (tmp_path / "m.csv").write_text(
+        "file,url\npage.html,javascript:alert(document.cookie)\n", encoding="utf-8"
+    )
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    resource = writer.create_warc_record(
+        "javascript:alert(1)",
+        "resource",
+        payload=io.BytesIO(PAGE),
+        warc_content_type="text/html",
+        warc_headers_dict={"WARC-Date": "2024-05-01T08:30:00Z"},
+    )
+    writer.write_record(resource)
+    (tmp_path / "crawl.warc").write_bytes(buffer.getvalue())
+    urls = {i.origin.rsplit("/", 1)[1]: i.url for i in items(read(tmp_path, manifest=tmp_path / "m.csv"))}
+    assert urls == {
+        "a.jsonl:1": "",
+        "a.jsonl:2": "",
+        "a.jsonl:3": "https://e.org/3",
+        "crawl.warc#record-1": "",
+        "page.html": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://example.org/a?b=1", True),
+        ("HTTP://EXAMPLE.ORG", True),
+        ("javascript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("data:text/html;base64,PHNjcmlwdD4=", False),
+        ("vbscript:msgbox", False),
+        ("//example.org/a", False),
+        ("http:///nohost", False),
+        ("http://[::1", False),
+        ("ftp://example.org/f", False),
+    ],
+)
+def test_web_url_keeps_only_http_and_https(url, kept):
+    assert web_url(url) == (url if kept else "")
+
+
+def warc_with_encoded_page(path, body: bytes, encoding: str = "gzip") -> None:
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    headers = StatusAndHeaders(
+        "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", encoding)], protocol="HTTP/1.1"
+    )
+    writer.write_record(
+        writer.create_warc_record(
+            "https://example.org/bomb", "response", payload=io.BytesIO(body), http_headers=headers
+        )
+    )
+    writer.write_record(warc_record(writer, "https://example.org/ok"))
+    path.write_bytes(buffer.getvalue())
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_warc_record_whose_content_encoding_expands_past_the_limit(tmp_path, encoding):
+    bomb = gzip_bomb(64 * MB, b"<p>") if encoding == "gzip" else zlib.compress(b"<p>" * (22 * MB), 9)
+    warc_with_encoded_page(tmp_path / "crawl.warc.gz", bomb, encoding)
+    results = read(tmp_path / "crawl.warc.gz", max_bytes=2 * MB)
+    assert [i.url for i in items(results)] == ["https://example.org/ok"]
+    (bomb_rejection,) = rejections(results)
+    assert bomb_rejection.origin.endswith("#record-1")
+    assert bomb_rejection.reason == "record content expands to over the 2 MB limit"
+
+
+def test_a_compressed_warc_expanding_past_the_limit_stops_before_reading_on(tmp_path):
+    write_warc(tmp_path / "crawl.warc.gz", compressed=True)
+    results = read(tmp_path / "crawl.warc.gz", max_decompressed=600)
+    assert [i.url for i in items(results)] == ["https://example.org/a"]
+    assert rejections(results)[-1].reason == "WARC file expands to over the 600 bytes limit"
+
+
+def test_a_warc_without_html_says_so(tmp_path):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    writer.write_record(warc_record(writer, "https://e.org/logo.png", b"\x89PNG", content_type="image/png"))
+    (tmp_path / "images.warc").write_bytes(buffer.getvalue())
+    results = read(tmp_path / "images.warc")
+    assert results == [Rejection(str(tmp_path / "images.warc"), "no HTML records among its 1 WARC records")]
+
+
+def test_a_fifo_is_not_read(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "good.txt").write_bytes(SEED)
+    results = read(tmp_path)
+    assert rejections(results) == [Rejection(str(tmp_path / "pipe.txt"), "not a regular file")]
+    assert [i.origin for i in items(results)] == [str(tmp_path / "good.txt")]
+
+
+def test_deeply_nested_folders_are_walked(tmp_path):
+    folder = str(tmp_path)
+    for _ in range(1200):  # deeper than Python's recursion limit
+        folder += "/d"
+        os.mkdir(folder)
+    with open(folder + "/deep.txt", "wb") as deep:
+        deep.write(SEED)
+    try:
+        assert [i.data for i in items(read(tmp_path))] == [SEED]
+    finally:  # removed here: shutil.rmtree (pytest's clean-up) recurses as deep as the folders go
+        os.remove(folder + "/deep.txt")
+        while folder != str(tmp_path):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+
+
+def test_a_reader_that_fails_rejects_its_file_and_the_next_file_is_read(tmp_path, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr("archive.ingest.readers._json_item", broken)
+    (tmp_path / "a.jsonl").write_bytes(jsonl(record()))
+    (tmp_path / "b.txt").write_bytes(SEED)
+    results = read(tmp_path)
+    assert rejections(results) == [
+        Rejection(str(tmp_path / "a.jsonl"), "could not be read: RuntimeError: unexpected")
+    ]
+    assert [i.origin for i in items(results)] == [str(tmp_path / "b.txt")]
+
+
+SUFFIXES = [".txt", ".html", ".json", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".bin"]
+
+
+@st.composite
+def input_files(draw):
+    """Arbitrary bytes, or bytes shaped like a WARC or JSON Lines, gzip-wrapped or cut short at times."""
+    data = draw(
+        st.one_of(
+            st.binary(max_size=300),
+            st.binary(max_size=200).map(lambda tail: b"WARC/1.0\r\nContent-Length: 40\r\n\r\n" + tail),
+            st.lists(st.binary(max_size=40), max_size=8).map(lambda lines: b'{"url": 1}\n'.join(lines)),
+            st.sampled_from([b"\n" * 5000, b"[" * 3000, b'{"text": "' + b"x" * 500 + b'"}']),
+        )
+    )
+    if draw(st.booleans()):
+        data = gzip.compress(data)
+        data = data[: draw(st.integers(0, len(data)))]
+    return draw(st.sampled_from(SUFFIXES)), data
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(input_files(), min_size=1, max_size=4))
+def test_read_paths_never_raises_and_keeps_within_the_limits(files):
+    with tempfile.TemporaryDirectory() as folder:
+        for number, (suffix, data) in enumerate(files):
+            (Path(folder) / f"{number}{suffix}").write_bytes(data)
+        results = list(read_paths([folder], max_bytes=256, max_decompressed=4096))
+    assert all(isinstance(result, RawItem | Rejection) for result in results)
+    assert all(len(result.data) <= 256 for result in results if isinstance(result, RawItem))
+    assert all(result.reason for result in results if isinstance(result, Rejection))
+    named = {Path(result.origin.split("#")[0].rsplit(":", 1)[0]).name for result in results}
+    assert named == {f"{number}{suffix}" for number, (suffix, _) in enumerate(files)}

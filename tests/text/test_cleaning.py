@@ -9,10 +9,13 @@ import gzip
 import json
 import random
 import re
+import time
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.text.article import NotAnArticle
 from archive.text.cleaning import clean_text_page, repeated_lines_across
@@ -417,3 +420,40 @@ def test_repeated_lines_never_empty_a_real_body():
     page = seed_text("002_607499a35d16fa59.txt")
     article = clean_text_page(page, repeated_lines=page.split("\n"))
     assert article.paragraphs == clean_text_page(page).paragraphs
+
+
+SEED_PAGE = (SEEDS / "003_838c776ce97c28fb.txt").read_text(encoding="utf-8")
+
+
+def hostile_page(line: str) -> str:
+    """A real seed page with one hostile line in its header and another under its body."""
+    lines = SEED_PAGE.splitlines()
+    return "\n".join([*lines[:3], line, *lines[3:], line])
+
+
+HOSTILE_PAGE_LINES = {
+    "spaces": "ا" + " " * 100_000 + "ب",
+    "a time far from a date": "10:30" + " " * 100_000 + "x 2015-10-15",
+    "spaced dashes": "ا ب ج - " * 20_000,
+    "dots after a credit": "نقلا عن وام" + " ." * 50_000 + "(",
+    "repeated month names": "أكتوبر 14 " * 20_000,
+}
+
+
+@pytest.mark.parametrize("line", HOSTILE_PAGE_LINES.values(), ids=HOSTILE_PAGE_LINES.keys())
+def test_hostile_lines_in_a_page_are_cleaned_in_linear_time(line):
+    started = time.perf_counter()
+    article = clean_text_page(hostile_page(line))
+    assert time.perf_counter() - started < 10
+    assert article.title == clean_text_page(SEED_PAGE).title
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(max_size=120), max_size=30))
+def test_the_cleaner_only_ever_raises_not_an_article(lines):
+    try:
+        article = clean_text_page("\n".join(lines))
+    except NotAnArticle as error:
+        assert str(error)
+    else:
+        assert article.paragraphs and all(paragraph.strip() for paragraph in article.paragraphs)

@@ -1,8 +1,11 @@
 """Arabic date parsing, and the rule that only a stamp by the headline or body dates an article."""
 
+import time
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.text.dates import find_article_date, is_date_stamp, parse_arabic_date
 
@@ -137,3 +140,49 @@ def test_list_of_stamps_under_the_body_is_not_a_byline():
 def test_future_dates_are_rejected():
     page = ["عنوان", "15 أكتوبر 2031", "فقرة."]
     assert find_article_date(page, (2, 2), title_index=0, today=date(2026, 1, 1)) == (None, "")
+
+
+# Hostile inputs: every pattern runs in linear time. Each input below took minutes before the patterns were
+# rewritten (the time glue was cubic, the day/month/year separators quadratic); a generous bound proves it.
+HOSTILE_DATE_TEXTS = {
+    "spaces between a time and a date": "10:30" + " " * 100_000 + "x 2015-10-15",
+    "glue marks between a time and a date": "10:30 " + "- ," * 50_000 + "x 2015-10-15",
+    "spaces after a day": "14" + " " * 100_000 + "x",
+    "spaces after a month": "14 أكتوبر" + " " * 100_000 + "x",
+    "spaces after a weekday": "2015 الأربعاء" + " " * 100_000 + "x",
+    "many times before a date": "10:30 " * 30_000 + "2015-10-15",
+    "digits": "1" * 200_000,
+    "digit groups and separators": "12/" * 60_000,
+    "month names without a year": "أكتوبر 14 " * 20_000,
+    "updated notes": "آخر تحديث 10:30 " * 10_000 + "15/10/2015",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_DATE_TEXTS.values(), ids=HOSTILE_DATE_TEXTS.keys())
+def test_hostile_text_is_parsed_in_linear_time(text):
+    started = time.perf_counter()
+    parse_arabic_date(text)
+    is_date_stamp(text)
+    find_article_date([text, text, "نص"], (2, 2), 0)
+    assert time.perf_counter() - started < 5
+
+
+DATE_LETTERS = "0123456789٠١:/-., \t\nصمampgtuاكتوبرالأربعاءكانونالثاني"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(DATE_LETTERS), max_size=80))
+def test_the_date_functions_never_raise(text):
+    found = parse_arabic_date(text)
+    assert found is None or isinstance(found, date)
+    assert isinstance(is_date_stamp(text), bool)
+    lines = text.split("\n")
+    value, origin = find_article_date(lines, (len(lines) - 1, len(lines) - 1), 0)
+    assert origin in ("", "text") and (value is None) == (origin == "")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_the_date_functions_never_raise_on_any_text(text):
+    parse_arabic_date(text)
+    is_date_stamp(text)

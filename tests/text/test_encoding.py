@@ -3,9 +3,11 @@
 import gzip
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.text.article import NotAnArticle
-from archive.text.encoding import binary_kind, decode
+from archive.text.encoding import binary_kind, decode, text_codec
 
 from ..conftest import SEEDS
 
@@ -120,3 +122,30 @@ def test_binary_data_is_refused_with_its_kind(data, kind):
 @pytest.mark.parametrize("codec", ["utf-8", "utf-16", "utf-16-le", "cp1256"])
 def test_text_is_not_taken_for_binary(codec):
     assert binary_kind(SEED.encode(codec)) is None
+
+
+NOT_TEXT_CODECS = ["rot13", "base64", "zlib", "hex", "uu", "unicode_escape", "idna", "undefined"]
+
+
+@pytest.mark.parametrize("charset", NOT_TEXT_CODECS)
+def test_a_declared_codec_that_is_no_text_encoding_is_ignored(charset):
+    text = "حرب في المدينة"
+    data = html_page(charset, text, "cp1256")
+    decoded, name = decode(data)
+    assert text in decoded and name == "cp1256"
+
+
+def test_text_codec_names_only_text_encodings():
+    assert text_codec("Windows-1256") == "cp1256" and text_codec("UTF8") == "utf-8"
+    assert [text_codec(name) for name in ("rot13", "bz2", "quopri", "no-such-codec", "utf\x00")] == [None] * 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400) | st.binary(max_size=200).map(lambda body: b'<meta charset="rot13">' + body))
+def test_decode_only_ever_raises_not_an_article(data):
+    try:
+        text, name = decode(data)
+    except NotAnArticle as error:
+        assert str(error)
+    else:
+        assert text.strip() and text_codec(name)

@@ -159,3 +159,30 @@ def test_metadata_of_the_dated_pages(dated_pages):
     assert articles["almadenahnews.com"].section == ""  # 24 "categories" are the site menu
     for article in articles.values():
         assert article.paragraphs and all(p == p.strip() and p for p in article.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "http://127.0.0.1:9/article",
+        # No plain space anywhere: htmldate took the whole page for a URL and downloaded it.
+        ("http://127.0.0.1:9/x\n" + page()).replace(" ", "\u00a0"),
+        page(head='<link rel="canonical" href="http://127.0.0.1:9/c">'),
+    ],
+    ids=["a bare URL", "a page starting with a URL", "a canonical link"],
+)
+def test_a_page_that_looks_like_a_url_is_never_downloaded(html, monkeypatch):
+    import htmldate.core
+    import htmldate.utils
+
+    def refuse(url, *args, **kwargs):
+        pytest.fail(f"tried to download {url}")
+
+    monkeypatch.setattr(htmldate.utils, "fetch_url", refuse)
+    monkeypatch.setattr(htmldate.core, "fetch_url", refuse, raising=False)
+    try:
+        article = extract_html(html)
+    except NotAnArticle as error:
+        assert str(error)
+    else:
+        assert article.paragraphs

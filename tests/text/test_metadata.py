@@ -1,5 +1,7 @@
 """Bylines, wire credits, sections and outlet names read from the short lines around a body."""
 
+import time
+
 import pytest
 
 from archive.text.metadata import (
@@ -7,6 +9,7 @@ from archive.text.metadata import (
     credit_line,
     find_agency,
     fold,
+    headline_parts,
     name_key,
     parse_byline,
     parse_lead_dateline,
@@ -145,3 +148,46 @@ def test_known_sources_are_preferred_and_spelled_as_known():
     assert pick_source(candidates, ["المركز الديمقراطي العربي"]) == "المركز الديمقراطي العربي"
     assert pick_source({}, ["emiratesvoice"], ["emiratesvoice", "عنوان"]) == "emiratesvoice"
     assert pick_source({}, ["رويترز"], ["عنوان آخر"]) == ""
+
+
+# Hostile lines: each took minutes before its pattern was rewritten (runs of spaces, dashes or dots that
+# two quantifiers could share); every reader of a line now finishes within a generous bound.
+HOSTILE_LINES = {
+    "spaces": "ا" + " " * 100_000 + "ب",
+    "dashes": "ا" + "-" * 100_000 + "ب",
+    "spaced dashes": "ا ب ج - " * 20_000,
+    "credit with dots": "نقلا عن وام" + " ." * 50_000 + "(",
+    "source with dots": "المصدر: واس" + " ." * 50_000 + "(",
+    "trailing credit": "انتهى الخبر.(رويترز)" + " " * 100_000 + "x",
+    "opening credit": "(" + " " * 100_000 + "x",
+    "dateline": "دمشق" + " " * 100_000 + "x",
+    "channel": "قناة" + " " * 100_000 + "x",
+    "copyright": "جميع الحقوق محفوظة ل" + " " * 100_000 + "x",
+    "copyright year": "© 2020" + " " * 100_000 + "x1",
+    "badges and crumbs": "الرئيسية" + " " * 100_000 + "عاجل x",
+    "site prefix": "موقع" + " " * 100_000 + "x",
+}
+
+
+@pytest.mark.parametrize("line", HOSTILE_LINES.values(), ids=HOSTILE_LINES.keys())
+def test_hostile_lines_are_read_in_linear_time(line):
+    started = time.perf_counter()
+    parse_byline(line)
+    parse_lead_dateline(line)
+    credit_line(line)
+    find_agency([], line, line)
+    section_from_line(line)
+    headline_parts(line)
+    source_candidates([line, "نص", line], (1, 1), "عنوان الخبر الطويل هنا", [line])
+    assert time.perf_counter() - started < 5
+
+
+def test_a_line_of_many_pieces_is_a_menu_not_a_headline():
+    assert headline_parts("المغرب اليوم - عنوان الخبر") == ["المغرب اليوم", "عنوان الخبر"]
+    assert headline_parts(" - ".join(["أخبار", "رياضة", "اقتصاد", "ثقافة", "منوعات"])) == []
+
+
+def test_credit_names_lose_their_closing_brackets_and_dots():
+    assert credit_line("(نقلا عن: وام).") == "وام"
+    assert credit_line("المصدر: سانا ]") == "سانا"
+    assert credit_line("نقلا عن (وام) و(سانا)") is None
