@@ -206,9 +206,10 @@ def neighbours(first: date, last: date, period: str) -> tuple[date | None, date 
     previous = following = None
     if first > date.min:
         previous = first - timedelta(days=1)
-        previous = {"year": previous.replace(month=1, day=1), "month": previous.replace(day=1)}.get(
-            period, previous
-        )
+        if period == "month":
+            previous = previous.replace(day=1)
+        elif period == "year":
+            previous = previous.replace(month=1, day=1)
     if last < date.max:
         following = last + timedelta(days=1)
     return previous, following
