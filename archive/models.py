@@ -138,6 +138,14 @@ class Article(models.Model):
         return reverse("article_detail", args=[self.pk])
 
     @property
+    def link_url(self) -> str:
+        """The URL if it may become a link (http or https, with a host); any other URL is shown as text."""
+        scheme, _sep, rest = self.url.partition("://")
+        host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        plain = all(c.isprintable() and not c.isspace() for c in self.url)
+        return self.url if scheme.lower() in ("http", "https") and host and plain else ""
+
+    @property
     def published(self):
         """The publication date or datetime, at the precision it is known."""
         return self.published_at or self.published_on

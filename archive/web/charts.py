@@ -5,10 +5,11 @@ facet counts of source-and-period pairs, so the numbers are the search's own. ma
 chart on the server.
 """
 
+import calendar
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import arabic_reshaper
 import matplotlib
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from matplotlib import dates as mdates
 from matplotlib import ft2font
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from archive.models import Source
@@ -35,6 +37,12 @@ PAIR_FIELDS = {"month": "source_month", "day": "source_day"}
 PATH_DATA = re.compile(rb' d="[^"]*"')
 MAX_BARS = 24
 MIN_PERIODS = 7
+# More periods than this and the chart steps up to a longer interval: a forced "day" over centuries of
+# coverage (or a stray year 1 beside 2015) would draw, and list, millions of points.
+MAX_PERIODS = 800
+INTERVALS = ["day", "week", "month", "year"]
+# The axis cannot reach past the calendar's end, where matplotlib's dates end too.
+LAST_MOMENT = mdates.date2num(datetime(9999, 12, 31, 23, 59))
 # matplotlib 3.11 lays out complex scripts itself (libraqm); before it, characters were drawn one by
 # one, so Arabic had to be joined and reordered beforehand (and must not be twice).
 LAYS_OUT_ARABIC = hasattr(ft2font, "LayoutItem")
@@ -77,23 +85,54 @@ def shaped(text: str) -> str:
 
 
 def period_start(day: date, interval: str) -> date:
+    if interval == "year":
+        return day.replace(month=1, day=1)
     if interval == "month":
         return day.replace(day=1)
     if interval == "week":
-        return day - timedelta(days=day.weekday())
+        return day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday
     return day
 
 
-def next_period(start: date, interval: str) -> date:
+def period_days(start: date, interval: str) -> int:
+    """How many days the period starting on start lasts (a bar's width)."""
+    if interval == "year":
+        return 366 if calendar.isleap(start.year) else 365
     if interval == "month":
-        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return start + timedelta(days=7 if interval == "week" else 1)
+        return calendar.monthrange(start.year, start.month)[1]
+    return 7 if interval == "week" else 1
 
 
-def previous_period(start: date, interval: str) -> date:
+def next_period(start: date, interval: str) -> date | None:
+    """The start of the following period, or None past the calendar's end (9999-12-31)."""
+    try:
+        if interval == "year":
+            return date(start.year + 1, 1, 1)
+        if interval == "month":
+            return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return start + timedelta(days=7 if interval == "week" else 1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def previous_period(start: date, interval: str) -> date | None:
+    """The start of the period before, or None before the calendar's start (0001-01-01)."""
+    try:
+        if interval == "year":
+            return date(start.year - 1, 1, 1)
+        if interval == "month":
+            return date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
+        return start - timedelta(days=7 if interval == "week" else 1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def period_count(first: date, last: date, interval: str) -> int:
+    if interval == "year":
+        return last.year - first.year + 1
     if interval == "month":
-        return date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
-    return start - timedelta(days=7 if interval == "week" else 1)
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (last - first).days // (7 if interval == "week" else 1) + 1
 
 
 def period_range(first: date, last: date, interval: str) -> list[date]:
@@ -102,10 +141,11 @@ def period_range(first: date, last: date, interval: str) -> list[date]:
     while periods[-1] < last:
         periods.append(next_period(periods[-1], interval))
     for n in range(MIN_PERIODS - len(periods)):
-        if n % 2:
-            periods.insert(0, previous_period(periods[0], interval))
-        else:
-            periods.append(next_period(periods[-1], interval))
+        before, after = previous_period(periods[0], interval), next_period(periods[-1], interval)
+        if before and (n % 2 or not after):
+            periods.insert(0, before)
+        elif after:
+            periods.append(after)
     return periods
 
 
@@ -118,14 +158,30 @@ def choose_interval(months: list[str]) -> str:
     return "day" if span <= 2 else "week" if span <= 12 else "month"
 
 
+def wide_enough(per_source: dict[str, dict[str, int]], interval: str) -> str:
+    """The interval asked for, or the shortest longer one that needs at most MAX_PERIODS periods."""
+    keys = [key for counts in per_source.values() for key in counts if key != UNKNOWN_DATE]
+    if not keys:
+        return interval
+    first, last = key_date(min(keys)), key_date(max(keys))
+    for longer in INTERVALS[INTERVALS.index(interval) :]:
+        if period_count(period_start(first, longer), period_start(last, longer), longer) <= MAX_PERIODS:
+            return longer
+    return INTERVALS[-1]
+
+
+def key_date(key: str) -> date:
+    """The first day of a "YYYY-MM" or "YYYY-MM-DD" key."""
+    return date(int(key[:4]), int(key[5:7]), int(key[8:10]) if len(key) > 7 else 1)
+
+
 def bucketed(counts: dict[str, int], interval: str) -> dict[date, int]:
     """Facet counts keyed "YYYY-MM" or "YYYY-MM-DD", summed into the interval's periods."""
     periods: dict[date, int] = {}
     for key, n in counts.items():
         if key == UNKNOWN_DATE or not n:
             continue
-        day = date(int(key[:4]), int(key[5:7]), int(key[8:10]) if len(key) > 7 else 1)
-        start = period_start(day, interval)
+        start = period_start(key_date(key), interval)
         periods[start] = periods.get(start, 0) + n
     return periods
 
@@ -139,7 +195,7 @@ def attention(request: SearchRequest, interval: str = "") -> Attention:
     else:
         sqs = filtered(base_queryset(request, parsed), request)
         per_source, undated, interval = search_counts(sqs, interval)
-    return assemble(per_source, undated, interval)
+    return assemble(per_source, undated, wide_enough(per_source, interval))
 
 
 def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], int]:
@@ -162,7 +218,8 @@ def search_counts(sqs, interval: str) -> tuple[dict[str, dict[str, int]], int, s
     months = split_pairs(fields.get(PAIR_FIELDS["month"], []))
     undated = sum(counts.pop(UNKNOWN_DATE, 0) for counts in months.values())
     interval = interval or choose_interval(sorted({key for counts in months.values() for key in counts}))
-    per_source = months if interval == "month" else split_pairs(fields.get(PAIR_FIELDS["day"], []))
+    months_will_do = interval in ("month", "year") or wide_enough(months, interval) in ("month", "year")
+    per_source = months if months_will_do else split_pairs(fields.get(PAIR_FIELDS["day"], []))
     return per_source, undated, interval
 
 
@@ -208,8 +265,10 @@ def render(data: Attention, fmt: str = "svg") -> bytes:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
         ax.set_ylabel(shaped(_("عدد المقالات")))
         if data.periods:
-            draw(ax, data)
+            handles = draw(ax, data)
             fig.legend(
+                handles,
+                [shaped(series.name) for series in data.series],  # given, so "_name" is not hidden
                 loc="upper center",
                 bbox_to_anchor=(0.53, 1.0),
                 ncols=min(len(data.series), 3),
@@ -229,6 +288,8 @@ def render(data: Attention, fmt: str = "svg") -> bytes:
             )
             ax.set_xticks([])
             ax.set_yticks([])
+        for text in fig.findobj(Text):
+            text.set_parse_math(False)  # an outlet named "$x$" is drawn as written, not as math
         out = io.BytesIO()
         fig.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else {})
     return compact(out.getvalue()) if fmt == "svg" else out.getvalue()
@@ -240,27 +301,23 @@ def compact(svg: bytes) -> bytes:
 
 
 def draw(ax, data: Attention):
-    """Stacked bars for a few periods; for many, one line per outlet (bars would weigh the SVG down)."""
+    """Stacked bars for a few periods; for many, one line per outlet (bars would weigh the SVG down).
+
+    Returns what the legend shows, one handle per series.
+    """
     colors = iter(COLORS)
-    edges = [*data.periods, next_period(data.periods[-1], data.interval)]
+    handles = []
     bottom = [0] * len(data.periods)
     for series in data.series:
         color = next(colors) if series.slug else OTHER_COLOR
-        label = shaped(series.name)
         if len(data.periods) <= MAX_BARS:
-            width = [(b - a).days * 0.82 for a, b in zip(edges, edges[1:], strict=False)]
-            ax.bar(
-                data.periods,
-                series.counts,
-                width=width,
-                bottom=bottom,
-                color=color,
-                label=label,
-                align="edge",
+            width = [period_days(start, data.interval) * 0.82 for start in data.periods]
+            handles.append(
+                ax.bar(data.periods, series.counts, width=width, bottom=bottom, color=color, align="edge")
             )
             bottom = [b + n for b, n in zip(bottom, series.counts, strict=True)]
         else:
-            ax.plot(data.periods, series.counts, color=color, linewidth=1.3, label=label)
+            handles.extend(ax.plot(data.periods, series.counts, color=color, linewidth=1.3))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(
@@ -272,9 +329,11 @@ def draw(ax, data: Attention):
             offset_formats=["", "%Y", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d"],
         )
     )
-    ax.set_xlim(edges[0], edges[-1])
+    end = mdates.date2num(data.periods[-1]) + period_days(data.periods[-1], data.interval)
+    ax.set_xlim(mdates.date2num(data.periods[0]), min(end, LAST_MOMENT))
     ax.margins(y=0.05)
     ax.set_ylim(bottom=0)
+    return handles
 
 
 def csv_rows(data: Attention):
@@ -283,7 +342,9 @@ def csv_rows(data: Attention):
     for i, period in enumerate(data.periods):
         counts = [s.counts[i] for s in data.series]
         yield [
-            period.isoformat()[:7] if data.interval == "month" else period.isoformat(),
+            {"month": period.isoformat()[:7], "year": period.isoformat()[:4]}.get(
+                data.interval, period.isoformat()
+            ),
             *counts,
             sum(counts),
         ]

@@ -1,7 +1,14 @@
-"""A search's results, every page of them, as CSV streamed row by row (Excel reads it thanks to the BOM)."""
+"""A search's results, every page of them, as CSV streamed row by row (Excel reads it thanks to the BOM).
+
+An export stops after ARCHIVE_EXPORT_MAX_ROWS articles (a setting, 100,000 unless set) and then says so
+in a last row. Every cell is neutralised against formula injection, as OWASP advises.
+"""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.conf import settings
 
 from archive.models import Annotation, Article
 from archive.search import query as query_syntax
@@ -9,6 +16,24 @@ from archive.search.service import SORTS, SearchRequest, base_queryset, filtered
 
 CHUNK = 2000
 COLUMNS = ["id", "title", "source", "published", "url", "permalink"]
+DEFAULT_MAX_ROWS = 100_000
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def max_rows() -> int:
+    return getattr(settings, "ARCHIVE_EXPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def neutralised(value) -> str:
+    """The cell as text a spreadsheet shows as written: a would-be formula gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def safe_rows(rows: Iterable[list]) -> Iterator[list[str]]:
+    for row in rows:
+        yield [neutralised(value) for value in row]
 
 
 def matching_ids(request: SearchRequest) -> Iterator[list[int]]:
@@ -71,10 +96,16 @@ class Echo:
 
 
 def csv_lines(request: SearchRequest, permalink) -> Iterator[str]:
+    """The export's lines; past the row cap, one last row says the export was cut and where."""
     writer = csv.writer(Echo())
+    limit = max_rows()
     yield "\ufeff" + writer.writerow(COLUMNS)
-    for article in articles(request):
+    for n, article in enumerate(islice(articles(request), limit + 1)):
+        if n == limit:
+            yield writer.writerow(
+                ["", f"[cut: only the first {limit} articles are exported; narrow the search]"]
+            )
+            return
         published = article.published.isoformat() if article.published else ""
-        yield writer.writerow(
-            [article.pk, article.title, article.source.name, published, article.url, permalink(article)]
-        )
+        row = [article.pk, article.title, article.source.name, published, article.url, permalink(article)]
+        yield writer.writerow([neutralised(value) for value in row])

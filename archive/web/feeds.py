@@ -1,5 +1,6 @@
 """An Atom feed of a search, newest first, so a journalist can follow a query in a feed reader."""
 
+import re
 from datetime import date, datetime, time
 
 from django.contrib.syndication.views import Feed
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from archive.search.service import run_search
 
@@ -15,10 +17,38 @@ from .forms import SearchForm
 from .state import search_params
 
 FEED_ITEMS = 50
+# What XML 1.0 cannot hold: C0 controls but tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    return NOT_XML.sub("", text)
+
+
+class XMLSafeGenerator(SimplerXMLGenerator):
+    """Drops what XML 1.0 cannot hold from every text and attribute, instead of failing on it."""
+
+    def characters(self, content):
+        super().characters(xml_safe(content))
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {key: xml_safe(value) for key, value in (attrs or {}).items()})
+
+
+class XMLSafeAtomFeed(Atom1Feed):
+    """An Atom feed that a stored title or a query holding a control character cannot break."""
+
+    def write(self, outfile, encoding):
+        handler = XMLSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
 
 class SearchFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XMLSafeAtomFeed
 
     def __call__(self, request, *args, **kwargs):
         form = SearchForm(request.GET)

@@ -7,7 +7,7 @@ data; what the page shows is decided in the templates.
 import calendar
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
-from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
+from django.views.generic import ListView
 
 from archive.models import Article, Source
 from archive.search import service
@@ -162,27 +162,57 @@ class SourceArticles(ListView):
         )
 
 
-class DatedArticles:
-    """What the date pages share: articles by publication day, newest first, with counts per source."""
+class DatedArticles(ListView):
+    """Articles published in the year, month or day of the URL, newest first, with counts per source.
 
-    model = Article
-    date_field = "published_on"
-    month_format = "%m"
-    allow_empty = True
-    allow_future = True
+    A date the calendar lacks (month 13, 29 February 2015, year 0) is a 404; at the calendar's edges
+    (year 1, year 9999) there is simply no previous or next period.
+    """
+
+    period = "day"
     paginate_by = ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.select_related("source")
-
-    def period_articles(self):
-        return self.object_list  # the whole period, before pagination
+        self.first, self.last = period_bounds(**self.kwargs)
+        return Article.objects.filter(published_on__range=(self.first, self.last)).select_related("source")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["per_source"] = per_source(self.period_articles())
+        previous, following = neighbours(self.first, self.last, self.period)
+        context.update(
+            {self.period: self.first, f"previous_{self.period}": previous, f"next_{self.period}": following}
+        )
+        context["per_source"] = per_source(self.get_queryset())
         context["total"] = sum(row["n"] for row in context["per_source"])
         return context
+
+
+def period_bounds(year: str, month: str = "", day: str = "") -> tuple[date, date]:
+    """The first and last days of the period named in a URL; Http404 for a date the calendar lacks."""
+    try:
+        if day:
+            first = date(int(year), int(month), int(day))
+            return first, first
+        if month:
+            first = date(int(year), int(month), 1)
+            return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        return date(int(year), 1, 1), date(int(year), 12, 31)
+    except ValueError:
+        raise Http404("No such date") from None
+
+
+def neighbours(first: date, last: date, period: str) -> tuple[date | None, date | None]:
+    """The first days of the periods just before and just after, or None past the calendar's edge."""
+    previous = following = None
+    if first > date.min:
+        previous = first - timedelta(days=1)
+        if period == "month":
+            previous = previous.replace(day=1)
+        elif period == "year":
+            previous = previous.replace(month=1, day=1)
+    if last < date.max:
+        following = last + timedelta(days=1)
+    return previous, following
 
 
 def per_source(articles):
@@ -196,7 +226,7 @@ def date_index(request):
     years = list(dated.values("published_on__year").annotate(n=Count("id")).order_by("published_on__year"))
     top = max((row["n"] for row in years), default=0) or 1
     for row in years:
-        row["height"] = round(100 * row["n"] / top, 1)
+        row["percent"] = percent(row["n"], top)
     return render(
         request,
         "archive/date_index.html",
@@ -208,52 +238,57 @@ def date_index(request):
     )
 
 
-class YearArticles(DatedArticles, YearArchiveView):
-    template_name = "archive/date_year.html"
-    make_object_list = False
+def percent(n: int, top: int) -> int:
+    """A whole percent, the step of the bar classes in site.css (.pct-0 to .pct-100)."""
+    return round(100 * n / top)
 
-    def period_articles(self):
-        return Article.objects.filter(published_on__year=int(self.get_year()))
+
+class YearArticles(DatedArticles):
+    """A year's months with their counts; the articles themselves are listed by month."""
+
+    template_name = "archive/date_year.html"
+    period = "year"
+    paginate_by = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = context["year"].year
         counts = dict(
-            self.period_articles().order_by().values_list("published_on__month").annotate(n=Count("id"))
+            self.get_queryset().order_by().values_list("published_on__month").annotate(n=Count("id"))
         )
         top = max(counts.values(), default=0) or 1
         context["months"] = [
             {
-                "date": date(year, m, 1),
+                "date": self.first.replace(month=m),
                 "n": counts.get(m, 0),
-                "height": round(100 * counts.get(m, 0) / top, 1),
+                "percent": percent(counts.get(m, 0), top),
             }
             for m in range(1, 13)
         ]
         return context
 
 
-class MonthArticles(DatedArticles, MonthArchiveView):
+class MonthArticles(DatedArticles):
     template_name = "archive/date_month.html"
+    period = "month"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        month = context["month"]
-        counts = dict(self.object_list.order_by().values_list("published_on__day").annotate(n=Count("id")))
+        counts = dict(self.get_queryset().order_by().values_list("published_on__day").annotate(n=Count("id")))
         top = max(counts.values(), default=0) or 1
         context["days"] = [
             {
-                "date": month.replace(day=d),
+                "date": self.first.replace(day=d),
                 "n": counts.get(d, 0),
-                "height": round(100 * counts.get(d, 0) / top, 1),
+                "percent": percent(counts.get(d, 0), top),
             }
-            for d in range(1, calendar.monthrange(month.year, month.month)[1] + 1)
+            for d in range(1, self.last.day + 1)
         ]
         return context
 
 
-class DayArticles(DatedArticles, DayArchiveView):
+class DayArticles(DatedArticles):
     template_name = "archive/date_day.html"
+    period = "day"
 
 
 class UndatedArticles(ListView):
@@ -293,7 +328,7 @@ def chart_csv(request):
     if refused:
         return refused
     out = io.StringIO()
-    csv.writer(out).writerows(charts.csv_rows(data))
+    csv.writer(out).writerows(exports.safe_rows(charts.csv_rows(data)))
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, "attention-over-time.csv")
     return response

@@ -211,3 +211,61 @@ def test_english_switch_and_keyboard_skip_link(page, site, archive):
     assert page.evaluate("document.documentElement.dir") == "ltr"
     assert page.locator(".results-count").inner_text().startswith("Results: 5")
     assert query_of(page)["q"] == ["سوريا"]
+
+
+# The policy django-csp sends from the settings; added here to every page as well, so that the templates
+# are held to it whatever the settings say.
+POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+});"""
+
+
+def under_policy(route):
+    response = route.fetch()
+    headers = dict(response.headers)
+    if headers.get("content-type", "").startswith("text/html"):
+        headers["content-security-policy"] = POLICY
+    route.fulfill(response=response, headers=headers)
+
+
+def bar_lengths(page, selector: str, dimension: str) -> list[float]:
+    return page.locator(selector).evaluate_all(
+        f"bars => bars.map(b => b.getBoundingClientRect().{dimension})"
+    )
+
+
+def test_pages_keep_to_the_content_security_policy(page, site, archive):
+    """Under the site's policy nothing is refused (no console error), and the bars keep their lengths."""
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.add_init_script(REPORT_VIOLATIONS)
+    page.route(f"{site}/**", under_policy)
+    article = Article.objects.get(source__slug="buratha")
+    paths = {
+        "search-policy": "/?q=سوريا",
+        "article-policy": f"/articles/{article.pk}/",
+        "sources-policy": "/sources/",
+        "source-policy": "/sources/buratha/",
+        "dates-policy": "/dates/",
+        "year-policy": "/dates/2015/",
+        "month-policy": "/dates/2015/09/",
+        "day-policy": "/dates/2015/09/10/",
+        "undated-policy": "/dates/unknown/",
+    }
+    for name, path in paths.items():
+        page.goto(site + path)
+        assert page.evaluate("document.styleSheets.length") >= 1, path
+        shoot(page, name)
+    page.goto(site + "/")
+    bars = bar_lengths(page, ".histogram .bar", "height")
+    # Two articles in September, one each in August and October: the tallest bar is twice the others.
+    assert max(bars) == pytest.approx(2 * min(bars), rel=0.05) and max(bars) > 40
+    page.goto(site + "/dates/2015/")
+    meters = [width for width in bar_lengths(page, ".meter span", "width") if width]
+    assert len(meters) == 3 and max(meters) == pytest.approx(2 * min(meters), rel=0.05)
+    assert not problems, problems

@@ -197,3 +197,87 @@ def test_chart_from_source_and_period_pairs():
     assert per_source == {"a": {"2017-01-02": 2, "2017-01-09": 1}, "b": {"2017-01-03": 1, "2017-03-01": 2}}
     per_source, _undated, interval = charts.search_counts(sqs, "month")
     assert interval == "month" and per_source == {"a": {"2017-01": 3}, "b": {"2017-01": 1, "2017-03": 2}}
+
+
+def test_atom_feed_drops_what_xml_cannot_hold(client, source):
+    odd = Source.objects.create(name="مصدر\x01غريب\x0b", slug="odd")
+    make_article(odd, "عنوان\x01فيه\x0bتحكم\ufffe", "نص\x01 عن الحدود\x0b والمعابر\x1f")
+    response = client.get(reverse("search_feed"), {"q": "الحدود\x01\x0b"})
+    assert response.status_code == 200
+    feed = ET.fromstring(response.content)
+    assert feed.find(f"{ATOM}title").text.endswith(": الحدود")
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "عنوانفيهتحكم"
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "مصدرغريب"
+    assert "\x01" not in entry.find(f"{ATOM}summary").text
+
+
+def test_xml_safe_keeps_tab_newline_and_everything_above_the_controls():
+    from archive.web.feeds import xml_safe
+
+    assert xml_safe("a\x00\x01\x08\x0b\x0c\x0e\x1f\ud800\udfff\ufffe\uffffb") == "ab"
+    assert xml_safe("\t\n\r سوريا \U0001f600 \ufffd") == "\t\n\r سوريا \U0001f600 \ufffd"
+
+
+@pytest.mark.parametrize("name", ["$x$", "$\\frac{", "\\$", "$$", "_^{}", "$x^2$ = @cmd"])
+def test_chart_draws_source_names_as_written(client, db, monkeypatch, name):
+    outlet = Source.objects.create(name=name, slug="odd")
+    for day in (1, 2, 9):
+        make_article(outlet, f"خبر {day}", "نص عن القافلة", date(2017, 3, day))
+    for fmt in ("chart_svg", "chart_png"):
+        assert client.get(reverse(fmt), {"q": "القافلة"}).status_code == 200
+    monkeypatch.setitem(charts.STYLE, "svg.fonttype", "none")  # text as <text>, so it can be read back
+    svg = client.get(reverse("chart_svg")).content.decode()
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert name in texts
+
+
+def test_csv_cells_that_spreadsheets_would_run_are_neutralised(client, db):
+    outlet = Source.objects.create(name="@SUM(A1)", slug="odd")
+    for title in ('=HYPERLINK("http://x")', "+1+1", "-2", "@cmd", "\tx", "\rx", "عادي"):
+        make_article(outlet, title, f"نص عن الجسر {title}", date(2017, 3, 1))
+    for params in ({}, {"q": "الجسر"}):
+        rows = csv_of(client.get(reverse("export_csv"), params))
+        assert {row["title"] for row in rows} == {
+            '\'=HYPERLINK("http://x")',
+            "'+1+1",
+            "'-2",
+            "'@cmd",
+            "'\tx",
+            "'\rx",
+            "عادي",
+        }
+        assert {row["source"] for row in rows} == {"'@SUM(A1)"}
+    header = csv_of(client.get(reverse("chart_csv")))[0]
+    assert "'@SUM(A1)" in header
+
+
+@pytest.mark.parametrize("q", ["", "الميناء"])
+def test_csv_export_stops_at_the_row_cap_and_says_so(client, port_articles, settings, q):
+    settings.ARCHIVE_EXPORT_MAX_ROWS = 10
+    rows = csv_of(client.get(reverse("export_csv"), {"q": q}))
+    assert len(rows) == 11 and all(row["id"] for row in rows[:10])
+    assert rows[-1]["id"] == "" and "first 10 articles" in rows[-1]["title"]
+    settings.ARCHIVE_EXPORT_MAX_ROWS = 45
+    assert len(csv_of(client.get(reverse("export_csv"), {"q": q}))) == 45  # exactly the cap: not cut
+
+
+def test_chart_of_the_whole_calendar_steps_up_to_years(client, source):
+    for day in (date(1, 1, 1), date(2015, 6, 1), date(9999, 12, 31)):
+        make_article(source, f"خبر {day}", "نص", day)
+    for interval in ("day", "week", "month"):
+        rows = csv_of(client.get(reverse("chart_csv"), {"interval": interval}))
+        assert rows[0]["period"] == "0001" and rows[-1]["period"] == "9999"
+        assert sum(int(row["total"]) for row in rows) == 3
+        assert client.get(reverse("chart_png"), {"interval": interval}).status_code == 200
+
+
+def test_chart_periods_stop_at_the_calendars_edges():
+    assert charts.next_period(date(9999, 12, 1), "month") is None
+    assert charts.previous_period(date(1, 1, 1), "day") is None
+    first = charts.period_range(date(1, 1, 1), date(1, 1, 1), "day")
+    assert first[0] == date(1, 1, 1) and len(first) == charts.MIN_PERIODS
+    last = charts.period_range(date(9999, 12, 1), date(9999, 12, 1), "month")
+    assert last[-1] == date(9999, 12, 1) and len(last) == charts.MIN_PERIODS
+    assert charts.wide_enough({"a": {"2015-01-01": 1, "2018-01-01": 1}}, "day") == "week"
+    assert charts.wide_enough({"a": {"2015-01-01": 1, "2015-03-01": 1}}, "day") == "day"

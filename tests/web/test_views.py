@@ -3,6 +3,7 @@
 import hashlib
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -265,3 +266,115 @@ def test_arabic_first_middleware_ignores_the_browser_language(client, db, settin
     assert '<html lang="ar" dir="rtl">' in html(client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert '<html lang="en" dir="ltr">' in html(client.get("/", HTTP_ACCEPT_LANGUAGE="ar"))
+
+
+@pytest.mark.parametrize(
+    ("url", "previous", "following"),
+    [
+        ("/dates/0001/", None, "/dates/0002/"),
+        ("/dates/0001/01/", None, "/dates/0001/02/"),
+        ("/dates/0001/01/01/", None, "/dates/0001/01/02/"),
+        ("/dates/9999/", "/dates/9998/", None),
+        ("/dates/9999/12/", "/dates/9999/11/", None),
+        ("/dates/9999/12/31/", "/dates/9999/12/30/", None),
+        ("/dates/2016/02/29/", "/dates/2016/02/28/", "/dates/2016/03/01/"),
+        ("/dates/2015/01/", "/dates/2014/12/", "/dates/2015/02/"),
+    ],
+)
+def test_the_calendars_edges_are_pages_without_links_past_them(client, source, url, previous, following):
+    make_article(source, "أول يوم", "نص", date(1, 1, 1))
+    make_article(source, "آخر يوم", "نص", date(9999, 12, 31))
+    page = html(client.get(url))
+    links = dict((rel, href) for href, rel in re.findall(r'<a href="([^"]+)" rel="(prev|next)"', page))
+    assert links.get("prev") == previous and links.get("next") == following
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dates/0000/",
+        "/dates/0000/01/01/",
+        "/dates/2015/00/",
+        "/dates/2015/13/",
+        "/dates/2015/01/00/",
+        "/dates/2015/01/32/",
+        "/dates/2015/02/29/",
+        "/dates/2015/04/31/",
+    ],
+)
+def test_dates_the_calendar_lacks_are_404(client, db, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://test.example/a?b=1#c", True),
+        ("HTTP://TEST.EXAMPLE/A", True),
+        ("https://موقع.example/خبر", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("javascript://test.example/%0aalert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:msgbox(1)", False),
+        ("/relative/path", False),
+        ("//test.example/protocol-relative", False),
+        ("http:/one-slash", False),
+        ("http://", False),
+        ("https:///no-host", False),
+        ("https://test.example/a b", False),
+        ("https://test.example/\x00", False),
+    ],
+)
+def test_only_http_and_https_urls_become_links(client, source, url, linked):
+    article = make_article(source, "عنوان", "نص", url=url)
+    assert Article(url=url).link_url == (url if linked else "")
+    page = html(client.get(reverse("article_detail", args=[article.pk])))
+    assert ('rel="noopener noreferrer nofollow"' in page) is linked
+    assert escape(url) in page  # shown either way, as text when it may not be a link
+    assert not re.search(r"""href=["']?\s*(?:java|vb)script:|href=["']?data:""", page, re.IGNORECASE)
+
+
+TEMPLATES = sorted(Path(__file__).resolve().parents[2].joinpath("templates").rglob("*.html"))
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+def test_templates_need_nothing_the_content_security_policy_forbids(template):
+    """No inline script or style, no event handler attributes, no javascript: URLs (see site.js)."""
+    text = template.read_text()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", text)
+    assert not re.search(r"<style\b|\sstyle=", text)
+    assert not re.search(r"\son[a-z]+=", text)
+    assert "javascript:" not in text.lower()
+
+
+def test_every_bar_length_has_its_class():
+    css = open(finders.find("archive/site.css")).read()
+    for n in range(101):
+        assert f".pct-{n} {{ --pct: {n}%; }}" in css
+
+
+def test_pages_render_without_inline_styles_or_scripts(client, seed_archive):
+    date_seeds(date(2015, 8, 3), date(2015, 9, 10), date(2015, 9, 24), date(2015, 10, 15))
+    article = Article.objects.get(source__slug="buratha")
+    urls = [
+        "/",
+        "/?q=سوريا",
+        reverse("article_detail", args=[article.pk]),
+        reverse("source_list"),
+        reverse("source_detail", args=["buratha"]),
+        reverse("date_index"),
+        reverse("date_year", args=["2015"]),
+        reverse("date_month", args=["2015", "09"]),
+        reverse("date_day", args=["2015", "09", "10"]),
+        reverse("date_unknown"),
+        "/no/such/page/",
+    ]
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=|<script(?![^>]*\bsrc=)", page), url
+    month = client.get(reverse("date_month", args=["2015", "09"])).content.decode()
+    assert month.count('class="bar pct-100"') == 2  # one article on each of two days
+    assert 'class="pct-100"' in client.get(reverse("date_index")).content.decode()
