@@ -8,7 +8,7 @@ chart on the server.
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import arabic_reshaper
 import matplotlib
@@ -22,6 +22,17 @@ from matplotlib.ticker import MaxNLocator
 
 from archive.models import Source
 from archive.search import query as query_syntax
+from archive.search.periods import (
+    KEY,
+    day_key,
+    month_key,
+    months_between,
+    next_start,
+    parse_key,
+    period_count,
+    period_start,
+    previous_start,
+)
 from archive.search.service import SearchRequest, base_queryset, filtered
 from archive.search_indexes import UNKNOWN_DATE
 
@@ -35,6 +46,9 @@ PAIR_FIELDS = {"month": "source_month", "day": "source_day"}
 PATH_DATA = re.compile(rb' d="[^"]*"')
 MAX_BARS = 24
 MIN_PERIODS = 7
+# Beyond this many periods (a mistyped year spreads the axis over centuries) only those with articles
+# are kept: filling in every empty day from year 1 to 9999 took minutes.
+MAX_PERIODS = 1500
 # matplotlib 3.11 lays out complex scripts itself (libraqm); before it, characters were drawn one by
 # one, so Arabic had to be joined and reordered beforehand (and must not be twice).
 LAYS_OUT_ARABIC = hasattr(ft2font, "LayoutItem")
@@ -76,24 +90,9 @@ def shaped(text: str) -> str:
     return str(text) if LAYS_OUT_ARABIC else get_display(arabic_reshaper.reshape(str(text)))
 
 
-def period_start(day: date, interval: str) -> date:
-    if interval == "month":
-        return day.replace(day=1)
-    if interval == "week":
-        return day - timedelta(days=day.weekday())
-    return day
-
-
 def next_period(start: date, interval: str) -> date:
-    if interval == "month":
-        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return start + timedelta(days=7 if interval == "week" else 1)
-
-
-def previous_period(start: date, interval: str) -> date:
-    if interval == "month":
-        return date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
-    return start - timedelta(days=7 if interval == "week" else 1)
+    """The next period's start, or the calendar's last day after the last period (a bar's right edge)."""
+    return next_start(start, interval) or date.max
 
 
 def period_range(first: date, last: date, interval: str) -> list[date]:
@@ -102,10 +101,11 @@ def period_range(first: date, last: date, interval: str) -> list[date]:
     while periods[-1] < last:
         periods.append(next_period(periods[-1], interval))
     for n in range(MIN_PERIODS - len(periods)):
-        if n % 2:
-            periods.insert(0, previous_period(periods[0], interval))
-        else:
-            periods.append(next_period(periods[-1], interval))
+        before, after = previous_start(periods[0], interval), next_start(periods[-1], interval)
+        if after and (n % 2 == 0 or before is None):
+            periods.append(after)
+        elif before:
+            periods.insert(0, before)
     return periods
 
 
@@ -114,7 +114,7 @@ def choose_interval(months: list[str]) -> str:
     if not months:
         return "month"
     first, last = min(months), max(months)
-    span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+    span = months_between(first, last)
     return "day" if span <= 2 else "week" if span <= 12 else "month"
 
 
@@ -122,9 +122,9 @@ def bucketed(counts: dict[str, int], interval: str) -> dict[date, int]:
     """Facet counts keyed "YYYY-MM" or "YYYY-MM-DD", summed into the interval's periods."""
     periods: dict[date, int] = {}
     for key, n in counts.items():
-        if key == UNKNOWN_DATE or not n:
+        if key == UNKNOWN_DATE or not n or not KEY.fullmatch(key):  # see service.month_histogram
             continue
-        day = date(int(key[:4]), int(key[5:7]), int(key[8:10]) if len(key) > 7 else 1)
+        day = parse_key(key)
         start = period_start(day, interval)
         periods[start] = periods.get(start, 0) + n
     return periods
@@ -152,7 +152,7 @@ def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], 
         .annotate(n=Count("id"))
     )
     for slug, day, n in dated:
-        per_source.setdefault(slug, {})[day.isoformat()] = n
+        per_source.setdefault(slug, {})[day_key(day)] = n
     return per_source, articles.filter(published_on=None).count()
 
 
@@ -187,7 +187,11 @@ def assemble(per_source: dict[str, dict[str, int]], undated: int, interval: str)
     starts = [period for counts in (*buckets.values(), rest) for period in counts]
     if not starts:
         return result
-    result.periods = period_range(min(starts), max(starts), interval)
+    first, last = min(starts), max(starts)
+    if period_count(first, last, interval) > MAX_PERIODS:
+        result.periods = sorted(set(starts))
+    else:
+        result.periods = period_range(first, last, interval)
     names = dict(Source.objects.filter(slug__in=ranked[:MAX_SERIES]).values_list("slug", "name"))
     series = [(slug, names.get(slug, slug), buckets[slug]) for slug in ranked[:MAX_SERIES]]
     for slug, name, counts in [*series, ("", _("مصادر أخرى"), rest)]:
@@ -248,7 +252,7 @@ def draw(ax, data: Attention):
         color = next(colors) if series.slug else OTHER_COLOR
         label = shaped(series.name)
         if len(data.periods) <= MAX_BARS:
-            width = [(b - a).days * 0.82 for a, b in zip(edges, edges[1:], strict=False)]
+            width = [(next_period(a, data.interval) - a).days * 0.82 for a in data.periods]
             ax.bar(
                 data.periods,
                 series.counts,
@@ -283,7 +287,7 @@ def csv_rows(data: Attention):
     for i, period in enumerate(data.periods):
         counts = [s.counts[i] for s in data.series]
         yield [
-            period.isoformat()[:7] if data.interval == "month" else period.isoformat(),
+            month_key(period) if data.interval == "month" else day_key(period),
             *counts,
             sum(counts),
         ]

@@ -4,7 +4,6 @@ Each view validates its parameters with a form and asks archive.search.service o
 data; what the page shows is decided in the templates.
 """
 
-import calendar
 import csv
 import io
 from datetime import date, datetime
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
 
 from archive.models import Article, Source
-from archive.search import service
+from archive.search import periods, service
 
 from . import charts, exports, labels
 from .forms import ChartForm, SearchForm
@@ -247,7 +246,7 @@ class MonthArticles(DatedArticles, MonthArchiveView):
                 "n": counts.get(d, 0),
                 "height": round(100 * counts.get(d, 0) / top, 1),
             }
-            for d in range(1, calendar.monthrange(month.year, month.month)[1] + 1)
+            for d in range(1, periods.month_end(month).day + 1)
         ]
         return context
 
