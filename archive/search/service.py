@@ -145,7 +145,10 @@ def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> S
     return sqs.raw_search(query_syntax.render(parsed))
 
 
-def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bool = True) -> SearchPage:
+def run_search(
+    request: SearchRequest, per_page: int = PER_PAGE, with_facets: bool = True, with_suggestion: bool = True
+) -> SearchPage:
+    """One page of results; a "did you mean" only for callers that show it (with_suggestion)."""
     parsed = query_syntax.parse(request.q)
     result = SearchPage(request=request, parsed=parsed, notes=list(parsed.notes))
     if request.q.strip() and parsed.is_empty:
@@ -156,7 +159,8 @@ def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bo
         sqs = sqs.order_by(order)
     if not parsed.is_empty:
         sqs = sqs.highlight(words=parsed.highlight_words())
-        sqs.query.set_spelling_query(" ".join(parsed.highlight_words()))
+        if with_suggestion:
+            sqs.query.set_spelling_query(" ".join(parsed.highlight_words()))
     if with_facets:
         for name in FACET_FIELDS:
             if name != "source" or not request.sources:
@@ -173,7 +177,9 @@ def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bo
     result.page = page
     result.hits = [make_hit(r) for r in found]
     add_copy_counts(result.hits)
-    if not parsed.is_empty and result.count == 0:
+    # What the engine narrowed (a prefix with too many words), where its query class says.
+    result.notes.extend(n for n in getattr(sqs.query, "get_notes", list)() if n not in result.notes)
+    if with_suggestion and not parsed.is_empty and result.count == 0:
         result.suggestion = sqs.query.get_spelling_suggestion()
 
     if with_facets:
