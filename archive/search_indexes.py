@@ -10,6 +10,7 @@ from haystack import indexes
 from haystack.fields import FacetMultiValueField
 
 from archive.models import Article
+from archive.search import periods
 from archive.search.analyzers import ArabicExactAnalyzer
 
 UNKNOWN_DATE = "unknown"
@@ -68,13 +69,13 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return article.published.isoformat() if article.published else ""
 
     def prepare_year(self, article):
-        return f"{article.published_on:%Y}" if article.published_on else UNKNOWN_DATE
+        return periods.year_key(article.published_on) if article.published_on else UNKNOWN_DATE
 
     def prepare_month(self, article):
-        return f"{article.published_on:%Y-%m}" if article.published_on else UNKNOWN_DATE
+        return periods.month_key(article.published_on) if article.published_on else UNKNOWN_DATE
 
     def prepare_day(self, article):
-        return f"{article.published_on:%Y-%m-%d}" if article.published_on else UNKNOWN_DATE
+        return periods.day_key(article.published_on) if article.published_on else UNKNOWN_DATE
 
     def prepare_source_month(self, article):
         return f"{article.source.slug}|{self.prepare_month(article)}"

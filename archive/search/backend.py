@@ -12,6 +12,9 @@ interface and changes exactly those parts:
   ranked page all come from it, and a month histogram costs a few set intersections;
 - snippets are highlighted with the field's own analyzer, from the first match on, HTML-escaped,
   matches in <mark>;
+- every per-request path reads a bounded part of a body (snippets, related coverage), a prefix
+  stands for its MAX_PREFIX_TERMS most frequent words, and "did you mean" runs only when asked
+  for and within its budget (archive.search.spelling);
 - indexing writes each batch with one writer and raises on the first bad document.
 """
 
@@ -27,18 +30,19 @@ import numpy as np
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
-from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.constants import DEFAULT_ALIAS, DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SkipDocument
 from haystack.fields import FacetField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import highlight as whoosh_highlight
+from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import BOOLEAN, DATETIME, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, Every
 
+from . import spelling
 from .analyzers import ArabicAnalyzer
 from .docsets import DocSets
 from .query import EXACT_FIELD
@@ -53,6 +57,11 @@ SNIPPET_FRAGMENTS = 2
 # How far into a body matches are looked for, and how much text from the first one is highlighted.
 HIGHLIGHT_MAX_CHARS = 6_000
 HIGHLIGHT_WINDOW_CHARS = 700
+# How much of an article's body its key terms for related coverage are taken from.
+RELATED_MAX_CHARS = 20_000
+# A prefix is searched as its most frequent words: "ال*" has eleven thousand, which took seconds.
+MAX_PREFIX_TERMS = 200
+BROAD_PREFIX = f"A prefix* matches many words; only the {MAX_PREFIX_TERMS} most frequent were searched."
 DEFAULT_FIELDS = ("title", "text")
 MATCH_ALL = ("*", "*:*")
 OPERATORS = {"AND", "OR", "NOT"}
@@ -198,11 +207,14 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         searcher, docsets = self.current_searcher()
         query_string = force_str(query_string).strip()
         if not query_string or searcher.doc_count() == 0:
-            return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
+            return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None, "notes": []}
         filters = [self.parser.parse(force_str(nq)) for nq in narrow_queries or ()]
+        notes: list[str] = []
         query = None if query_string in MATCH_ALL else self.parser.parse(query_string)
+        if query is not None:
+            query = bounded_prefixes(query, docsets, notes, MAX_PREFIX_TERMS)
         parts = [q for q in (query, *filters) if q is not None]
-        matched = docsets.matching(And(parts) if parts else Every())
+        matched = docsets.matching(wq.And(parts) if parts else wq.Every())
         hits = len(matched)
 
         limit = max(start_offset, end_offset or start_offset + 20)
@@ -221,9 +233,16 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
                 "queries": {},
             }
         suggestion = None
-        if self.include_spelling and (spelling_query or query_string) and hits == 0:
-            suggestion = self.create_spelling_suggestion(spelling_query or query_string)
-        return {"results": documents, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+        # Only a caller that shows suggestions asks for one (the page and the API, not exports).
+        if self.include_spelling and spelling_query and hits == 0:
+            suggestion = self.create_spelling_suggestion(spelling_query)
+        return {
+            "results": documents,
+            "hits": hits,
+            "facets": facet_counts,
+            "spelling_suggestion": suggestion,
+            "notes": notes,
+        }
 
     def page(self, searcher, docsets, query, matched, filtered, sort_by, limit) -> list[tuple[int, float]]:
         """The first `limit` matching documents with their scores, in the order asked for."""
@@ -235,7 +254,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             return [(d, 0.0) for d in docsets.by_date(matched, "published", fields[0][0] == "-", limit)]
         if fields:
             results = searcher.search(
-                query or Every(), limit=limit, filter=set(matched), sortedby=self.sort_facet(fields)
+                query or wq.Every(), limit=limit, filter=set(matched), sortedby=self.sort_facet(fields)
             )
             return [(hit.docnum, 0.0) for hit in results]
         if query is None:
@@ -263,14 +282,15 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         result_class=None,
         **kwargs,
     ):
-        """Related coverage from the article's key terms, on the shared searcher (the stock method
-        opens a new searcher, and so reads the index files, on every call)."""
+        """Related coverage from the key terms of the article's opening, on the shared searcher (the
+        stock method opens a new searcher on every call, and analyzes the whole body: 13 s for 7 MB)."""
         searcher, _ = self.current_searcher()
         docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
         if docnum is None:
             return {"results": [], "hits": 0}
         top = end_offset or 20
-        hits = searcher.more_like(docnum, self.content_field_name, top=top)
+        body = searcher.stored_fields(docnum).get(self.content_field_name) or ""
+        hits = searcher.more_like(docnum, self.content_field_name, text=body[:RELATED_MAX_CHARS], top=top)
         results = [self.make_result(hit.fields(), hit.score, frozenset(), result_class) for hit in hits]
         return {"results": results[start_offset:top], "hits": len(results)}
 
@@ -288,14 +308,15 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         return sorting.MultiFacet(keys)
 
     def make_result(self, stored_fields, score, terms, result_class=None):
-        stored = dict(stored_fields)
-        app_label, model_name = stored.pop(DJANGO_CT).split(".")
-        pk = stored.pop(DJANGO_ID)
-        values = {key: self._to_python(value) if key != "text" else value for key, value in stored.items()}
+        # Whoosh returns stored values as they were given (dates as datetimes, numbers as numbers): the
+        # stock conversion would read a title such as "1948" or "true" as a number or a boolean.
+        values = dict(stored_fields)
+        app_label, model_name = values.pop(DJANGO_CT).split(".")
+        pk = values.pop(DJANGO_ID)
         if terms:
             values["highlighted"] = {
-                "text": [self.snippet(stored.get("text", ""), terms)],
-                "title": [self.snippet(stored.get("title", ""), terms, whole=True)],
+                "text": [self.snippet(values.get("text", ""), terms)],
+                "title": [self.snippet(values.get("title", ""), terms, whole=True)],
             }
         result_class = result_class or SearchResult
         return result_class(app_label, model_name, pk, score or 0, **values)
@@ -337,24 +358,23 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         return html.escape(opening, quote=False)
 
     def create_spelling_suggestion(self, query_string):
-        """Replaces query words the index never saw by the closest words it has ("did you mean")."""
+        """Replaces query words the index never saw by the closest words it has ("did you mean"),
+        within the budget of archive.search.spelling."""
         searcher, _ = self.current_searcher()
         reader = searcher.reader()
-        analyzer = searcher.schema["exact"].analyzer
-        corrector = reader.corrector("exact")
+        analyzer = searcher.schema[EXACT_FIELD].analyzer
         words = [
             w for w in WORD.findall(force_str(query_string)) if w not in OPERATORS and w not in self.schema
         ]
-        changed, suggested = False, []
-        for word in words:
-            surface = [token.text for token in analyzer(word)]
-            if not surface or reader.doc_frequency("exact", surface[0]):
-                suggested.append(word)
-                continue
-            found = corrector.suggest(surface[0], limit=1, maxdist=2)
-            suggested.append(found[0] if found else word)
-            changed = changed or bool(found)
-        return " ".join(suggested) if changed else None
+        pairs = [(word, next((token.text for token in analyzer(word)), None)) for word in words]
+
+        def correct(term: str, maxdist: int, prefix: int) -> str | None:
+            found = reader.corrector(EXACT_FIELD).suggest(term, limit=1, maxdist=maxdist, prefix=prefix)
+            return found[0] if found else None
+
+        return spelling.suggest(
+            pairs, lambda term: reader.doc_frequency(EXACT_FIELD, term) > 0, correct, index_state(reader)
+        )
 
     def stored_values(self, key_field: str, value_field: str) -> dict:
         """One stored field keyed by another for every document: a fast scan for index checks."""
@@ -385,6 +405,70 @@ class IndexWriter:
             self.writer.delete_by_term(ID, identifier)
 
 
+class FrequentPrefix(wq.Prefix):
+    """A prefix that stands for the given words only (its most frequent), matched and scored as Whoosh
+    matches and scores a prefix."""
+
+    def __init__(self, fieldname, text, words, boost=1.0, constantscore=True):
+        super().__init__(fieldname, text, boost=boost, constantscore=constantscore)
+        self.words = tuple(words)
+
+    def _btexts(self, ixreader):
+        return iter(self.words)
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.words == other.words
+
+    def __hash__(self):
+        return super().__hash__() ^ hash(self.words)
+
+
+def bounded_prefixes(query: wq.Query, docsets: DocSets, notes: list[str], limit: int) -> wq.Query:
+    """The query with each prefix standing for its `limit` most frequent words; a note says so when
+    it has more."""
+
+    def bounded(node):
+        if not isinstance(node, wq.Prefix) or isinstance(node, FrequentPrefix):
+            return node
+        words, more = docsets.prefix_terms(node.fieldname, node.text, limit)
+        if more and BROAD_PREFIX not in notes:
+            notes.append(BROAD_PREFIX)
+        return FrequentPrefix(node.fieldname, node.text, words, node.boost, node.constantscore)
+
+    return query.accept(bounded)
+
+
+def index_state(reader) -> tuple:
+    """What names an index's contents: its generation and its segments (whose ids are random), so that
+    a rebuilt index starting again at generation 1 is not taken for the old one."""
+    segments = [getattr(leaf, "segment", lambda: None)() for leaf, _ in reader.leaf_readers()]
+    return (reader.generation(), *(segment.segment_id() for segment in segments if segment is not None))
+
+
+class ArabicWhooshSearchQuery(WhooshSearchQuery):
+    """The stock query, which also keeps the notes the backend adds when it narrows a query."""
+
+    def __init__(self, using=DEFAULT_ALIAS):
+        super().__init__(using=using)
+        self._notes: list[str] = []
+
+    def run(self, spelling_query=None, **kwargs):
+        final_query = self.build_query()
+        search_kwargs = self.build_params(spelling_query=spelling_query)
+        search_kwargs.update(kwargs)
+        results = self.backend.search(final_query, **search_kwargs)
+        self._results = results.get("results", [])
+        self._hit_count = results.get("hits", 0)
+        self._facet_counts = self.post_process_facets(results)
+        self._spelling_suggestion = results.get("spelling_suggestion", None)
+        self._notes = results.get("notes", [])
+
+    def get_notes(self) -> list[str]:
+        if self._hit_count is None:
+            self.run()
+        return self._notes
+
+
 class ArabicWhooshEngine(BaseEngine):
     backend = ArabicWhooshSearchBackend
-    query = WhooshSearchQuery
+    query = ArabicWhooshSearchQuery

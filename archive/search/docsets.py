@@ -32,6 +32,13 @@ class Postings(NamedTuple):
     members: frozenset
 
 
+class Expansion(NamedTuple):
+    """The most frequent terms with a prefix, and whether the prefix has more."""
+
+    terms: tuple[str, ...]
+    more: bool
+
+
 class Unscored(Exception):
     """A query this module cannot score as Whoosh would; Whoosh's own scorer takes it."""
 
@@ -74,9 +81,14 @@ class DocSets:
             return self._docs(q.a) - self._docs(q.b)
         if isinstance(q, wq.ConstantScoreQuery):
             return self._docs(q.child)
+        if isinstance(q, wq.Prefix):
+            # From the words' cached postings, which scoring reads too; ranges have too many terms.
+            return frozenset().union(
+                *(self.term(field, text) for field, text in q.expanded_terms(self.reader))
+            )
         if q is wq.NullQuery:
             return frozenset()
-        # Phrases, prefixes, ranges: Whoosh knows how to match them, and the answer is kept.
+        # Phrases, ranges, wildcards: Whoosh knows how to match them, and the answer is kept.
         return self._cached(q, lambda: frozenset(self.searcher.docs_for_query(q)))
 
     def _cached(self, key, compute):
@@ -122,6 +134,22 @@ class DocSets:
             scores.append(matcher.score())
             matcher.next()
         return Postings(np.array(docs, dtype=np.int64), np.array(scores), frozenset(docs))
+
+    def prefix_terms(self, fieldname: str, prefix: str, limit: int) -> tuple[tuple[str, ...], bool]:
+        """The `limit` terms starting with prefix found in the most documents, and whether there are
+        more; walking the lexicon's prefix is kept like any term."""
+        found = self._cached(
+            ("prefix", fieldname, prefix, limit), lambda: self._expand(fieldname, prefix, limit)
+        )
+        return found.terms, found.more
+
+    def _expand(self, fieldname: str, prefix: str, limit: int) -> Expansion:
+        if fieldname not in self.reader.indexed_field_names():
+            return Expansion((), False)
+        counted = ((info.doc_frequency(), text) for text, info in self.reader.iter_prefix(fieldname, prefix))
+        top = heapq.nlargest(limit + 1, counted)
+        terms = tuple(sorted(text.decode("utf-8") for _, text in top[:limit]))
+        return Expansion(terms, len(top) > limit)
 
     # --- Scoring --------------------------------------------------------------------------------
 
@@ -219,8 +247,10 @@ class DocSets:
             return self._date_keys[fieldname]
 
 
-def _size(cached: Postings | frozenset) -> int:
-    return len(cached.members if isinstance(cached, Postings) else cached)
+def _size(cached: Postings | Expansion | frozenset) -> int:
+    if isinstance(cached, Postings):
+        return len(cached.members)
+    return len(cached.terms) if isinstance(cached, Expansion) else len(cached)
 
 
 def _array(docs: frozenset) -> np.ndarray:

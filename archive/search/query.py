@@ -2,7 +2,8 @@
 
 Supported: words (all required), "exact phrases", OR between two parts, -exclusion and prefix*.
 Anything malformed (unbalanced quotes or brackets, lone operators, control characters, very long
-input) is repaired or dropped, never passed on: the engine only ever sees a query built here.
+input, too many words, a prefix too short to search) is repaired or dropped, never passed on: the
+engine only ever sees a query built here, and the notes say what was changed.
 The rendered string uses the syntax shared by Whoosh and Lucene's query_string (Elasticsearch,
 OpenSearch), so a larger install can keep this parser.
 """
@@ -11,9 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from archive.text import arabic
+
 MAX_QUERY_CHARS = 1000
+# Words searched in all (a phrase counts each of its words), hence also clauses.
 MAX_CLAUSES = 32
-MIN_PREFIX_CHARS = 2
+# Letters a prefix needs once normalized: "ال*" alone stands for a third of the vocabulary.
+MIN_PREFIX_CHARS = 3
+TOO_MANY_WORDS = f"Only the first {MAX_CLAUSES} terms were searched."
+SHORT_PREFIX = f"A prefix* needs at least {MIN_PREFIX_CHARS} letters; it was searched as a whole word."
 OR_WORDS = {"OR", "أو", "او", "|"}
 STEMMED_FIELDS = ("title", "text")
 EXACT_FIELD = "exact"
@@ -76,25 +83,28 @@ def clean_input(raw: str) -> tuple[str, list[str]]:
 def parse(raw: str) -> ParsedQuery:
     text, notes = clean_input(raw or "")
     groups: list[list[Clause]] = [[]]
-    clauses = 0
+    words_left = MAX_CLAUSES
     for token in _token.findall(text):
         if token in OR_WORDS:
             if groups[-1]:
                 groups.append([])
             continue
-        clause = parse_token(token)
+        clause = parse_token(token, notes)
         if clause is None:
             continue
-        if clauses >= MAX_CLAUSES:
-            notes.append(f"Only the first {MAX_CLAUSES} terms were searched.")
+        if len(clause.words) > words_left:
+            notes.append(TOO_MANY_WORDS)
+            if words_left:
+                kept = clause.words[:words_left]
+                groups[-1].append(Clause(kept, phrase=len(kept) > 1, excluded=clause.excluded))
             break
         groups[-1].append(clause)
-        clauses += 1
+        words_left -= len(clause.words)
     groups = [g for g in groups if any(not c.excluded for c in g)]
-    return ParsedQuery(groups=groups, notes=notes)
+    return ParsedQuery(groups=groups, notes=list(dict.fromkeys(notes)))
 
 
-def parse_token(token: str) -> Clause | None:
+def parse_token(token: str, notes: list[str]) -> Clause | None:
     if token.startswith('"'):
         words = words_of(token)
         if not words:
@@ -105,8 +115,10 @@ def parse_token(token: str) -> Clause | None:
     words = words_of(token)
     if not words:
         return None
-    if prefix and len(words) == 1 and len(words[0]) >= MIN_PREFIX_CHARS:
-        return Clause(words, prefix=True, excluded=excluded)
+    if prefix and len(words) == 1:
+        if len("".join(arabic.tokenize(words[0]))) >= MIN_PREFIX_CHARS:
+            return Clause(words, prefix=True, excluded=excluded)
+        notes.append(SHORT_PREFIX)
     if len(words) > 1:
         # "co-operation" or "واشنطن/موسكو": the parts are required together, as a phrase would be.
         return Clause(words, phrase=True, excluded=excluded)

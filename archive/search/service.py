@@ -6,7 +6,7 @@ Elasticsearch or OpenSearch on a larger install.
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 
 from django.db.models import Count
@@ -15,6 +15,7 @@ from haystack.query import SearchQuerySet
 from archive.models import Article, Source
 from archive.search_indexes import UNKNOWN_DATE
 
+from . import periods
 from . import query as query_syntax
 
 PER_PAGE = 20
@@ -104,9 +105,7 @@ def filtered(sqs: SearchQuerySet, request: SearchRequest, skip: str = "") -> Sea
     if request.sources and skip != "source":
         sqs = sqs.narrow(f"source:({quoted(request.sources)})")
     if request.date_from or request.date_to:
-        sqs = sqs.narrow(
-            date_filter(request.date_from or date(1, 1, 1), request.date_to or date(9999, 12, 31))
-        )
+        sqs = sqs.narrow(date_filter(request.date_from or date.min, request.date_to or date.max))
     for name in ("tags", "status", "agency"):
         if getattr(request, name):
             sqs = sqs.narrow(f"{name}:({quoted(getattr(request, name))})")
@@ -122,28 +121,21 @@ def date_filter(low: date, high: date) -> str:
     which is what keeps browsing fast; ranges needing too many terms stay a plain range.
     """
     terms: list[str] = []
-    day = low
-    while day <= high and len(terms) <= MAX_DATE_TERMS:
-        year_end, month_end = date(day.year, 12, 31), month_last_day(day)
+    day: date | None = low
+    while day is not None and day <= high and len(terms) <= MAX_DATE_TERMS:
+        year_end, month_end = date(day.year, 12, 31), periods.month_end(day)
         if day.month == 1 and day.day == 1 and year_end <= high:
-            terms.append(f'year:"{day.isoformat()[:4]}"')
-            day = year_end + timedelta(days=1)
+            terms.append(f'year:"{periods.year_key(day)}"')
+            day = periods.next_day(year_end)
         elif day.day == 1 and month_end <= high:
-            terms.append(f'month:"{day.isoformat()[:7]}"')
-            day = month_end + timedelta(days=1)
+            terms.append(f'month:"{periods.month_key(day)}"')
+            day = periods.next_day(month_end)
         else:
-            terms.append(f'day:"{day.isoformat()}"')
-            day += timedelta(days=1)
-        if day.year > 9998:
-            break
-    if len(terms) > MAX_DATE_TERMS or day <= high:
-        return f"day:[{low.isoformat()} TO {high.isoformat()}]"
+            terms.append(f'day:"{periods.day_key(day)}"')
+            day = periods.next_day(day)
+    if len(terms) > MAX_DATE_TERMS or (day is not None and day <= high):
+        return f"day:[{periods.day_key(low)} TO {periods.day_key(high)}]"
     return "(" + " OR ".join(terms) + ")"
-
-
-def month_last_day(day: date) -> date:
-    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> SearchQuerySet:
@@ -153,7 +145,10 @@ def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> S
     return sqs.raw_search(query_syntax.render(parsed))
 
 
-def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bool = True) -> SearchPage:
+def run_search(
+    request: SearchRequest, per_page: int = PER_PAGE, with_facets: bool = True, with_suggestion: bool = True
+) -> SearchPage:
+    """One page of results; a "did you mean" only for callers that show it (with_suggestion)."""
     parsed = query_syntax.parse(request.q)
     result = SearchPage(request=request, parsed=parsed, notes=list(parsed.notes))
     if request.q.strip() and parsed.is_empty:
@@ -164,7 +159,8 @@ def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bo
         sqs = sqs.order_by(order)
     if not parsed.is_empty:
         sqs = sqs.highlight(words=parsed.highlight_words())
-        sqs.query.set_spelling_query(" ".join(parsed.highlight_words()))
+        if with_suggestion:
+            sqs.query.set_spelling_query(" ".join(parsed.highlight_words()))
     if with_facets:
         for name in FACET_FIELDS:
             if name != "source" or not request.sources:
@@ -181,7 +177,9 @@ def run_search(request: SearchRequest, per_page: int = PER_PAGE, with_facets: bo
     result.page = page
     result.hits = [make_hit(r) for r in found]
     add_copy_counts(result.hits)
-    if not parsed.is_empty and result.count == 0:
+    # What the engine narrowed (a prefix with too many words), where its query class says.
+    result.notes.extend(n for n in getattr(sqs.query, "get_notes", list)() if n not in result.notes)
+    if with_suggestion and not parsed.is_empty and result.count == 0:
         result.suggestion = sqs.query.get_spelling_suggestion()
 
     if with_facets:
@@ -253,41 +251,29 @@ def facet_lists(counts: dict) -> dict[str, list[dict]]:
 
 
 def month_histogram(counts: dict[str, int], request: SearchRequest) -> list[dict]:
-    """Months in order, empty months filled in, and an "unknown" bucket for undated articles."""
+    """Months in order, an "unknown" bucket for undated articles, and the empty months between filled
+    in unless that would make more than MAX_FILLED_MONTHS bars (then only months with articles)."""
     unknown = counts.pop(UNKNOWN_DATE, 0)
-    months = sorted(m for m, n in counts.items() if n)
+    # A key that is not "YYYY-MM" (one indexed before keys were zero-padded) counts nowhere.
+    months = sorted(m for m, n in counts.items() if n and periods.KEY.fullmatch(m) and len(m) == 7)
     buckets = []
     if months:
         first, last = months[0], months[-1]
         # The filter's bounds widen the axis, unless that would fill it with empty months only.
-        if request.date_from and months_between(month_key(request.date_from), last) <= MAX_FILLED_MONTHS:
-            first = min(first, month_key(request.date_from))
-        if request.date_to and months_between(first, month_key(request.date_to)) <= MAX_FILLED_MONTHS:
-            last = max(last, month_key(request.date_to))
-        for period in month_range(first, last):
-            buckets.append({"period": period, "count": counts.get(period, 0)})
+        if request.date_from:
+            low = periods.month_key(request.date_from)
+            if periods.months_between(low, last) <= MAX_FILLED_MONTHS:
+                first = min(first, low)
+        if request.date_to:
+            high = periods.month_key(request.date_to)
+            if periods.months_between(first, high) <= MAX_FILLED_MONTHS:
+                last = max(last, high)
+        if periods.months_between(first, last) <= MAX_FILLED_MONTHS:
+            months = periods.month_range(first, last)
+        buckets = [{"period": period, "count": counts.get(period, 0)} for period in months]
     if unknown:
         buckets.append({"period": UNKNOWN_DATE, "count": unknown})
     return buckets
-
-
-def month_key(day: date) -> str:
-    """Zero-padded "YYYY-MM", even for years before 1000 (strftime's %Y is not, on Linux)."""
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def months_between(first: str, last: str) -> int:
-    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
-
-
-def month_range(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:7])
-    end = (int(last[:4]), int(last[5:7]))
-    periods = []
-    while (year, month) <= end and len(periods) < MAX_FILLED_MONTHS:
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
 
 
 def related(article: Article, limit: int = 5) -> list[Hit]:

@@ -5,11 +5,10 @@ facet counts of source-and-period pairs, so the numbers are the search's own. ma
 chart on the server.
 """
 
-import calendar
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import arabic_reshaper
 import matplotlib
@@ -24,6 +23,19 @@ from matplotlib.ticker import MaxNLocator
 
 from archive.models import Source
 from archive.search import query as query_syntax
+from archive.search.periods import (
+    KEY,
+    day_key,
+    month_key,
+    months_between,
+    next_start,
+    parse_key,
+    period_count,
+    period_days,
+    period_start,
+    previous_start,
+    year_key,
+)
 from archive.search.service import SearchRequest, base_queryset, filtered
 from archive.search_indexes import UNKNOWN_DATE
 
@@ -84,64 +96,13 @@ def shaped(text: str) -> str:
     return str(text) if LAYS_OUT_ARABIC else get_display(arabic_reshaper.reshape(str(text)))
 
 
-def period_start(day: date, interval: str) -> date:
-    if interval == "year":
-        return day.replace(month=1, day=1)
-    if interval == "month":
-        return day.replace(day=1)
-    if interval == "week":
-        return day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday
-    return day
-
-
-def period_days(start: date, interval: str) -> int:
-    """How many days the period starting on start lasts (a bar's width)."""
-    if interval == "year":
-        return 366 if calendar.isleap(start.year) else 365
-    if interval == "month":
-        return calendar.monthrange(start.year, start.month)[1]
-    return 7 if interval == "week" else 1
-
-
-def next_period(start: date, interval: str) -> date | None:
-    """The start of the following period, or None past the calendar's end (9999-12-31)."""
-    try:
-        if interval == "year":
-            return date(start.year + 1, 1, 1)
-        if interval == "month":
-            return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        return start + timedelta(days=7 if interval == "week" else 1)
-    except (ValueError, OverflowError):
-        return None
-
-
-def previous_period(start: date, interval: str) -> date | None:
-    """The start of the period before, or None before the calendar's start (0001-01-01)."""
-    try:
-        if interval == "year":
-            return date(start.year - 1, 1, 1)
-        if interval == "month":
-            return date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
-        return start - timedelta(days=7 if interval == "week" else 1)
-    except (ValueError, OverflowError):
-        return None
-
-
-def period_count(first: date, last: date, interval: str) -> int:
-    if interval == "year":
-        return last.year - first.year + 1
-    if interval == "month":
-        return (last.year - first.year) * 12 + last.month - first.month + 1
-    return (last - first).days // (7 if interval == "week" else 1) + 1
-
-
 def period_range(first: date, last: date, interval: str) -> list[date]:
     """Every period from first to last, widened to a few periods so that a lone bar keeps its width."""
     periods = [first]
     while periods[-1] < last:
-        periods.append(next_period(periods[-1], interval))
+        periods.append(next_start(periods[-1], interval))
     for n in range(MIN_PERIODS - len(periods)):
-        before, after = previous_period(periods[0], interval), next_period(periods[-1], interval)
+        before, after = previous_start(periods[0], interval), next_start(periods[-1], interval)
         if before and (n % 2 or not after):
             periods.insert(0, before)
         elif after:
@@ -154,7 +115,7 @@ def choose_interval(months: list[str]) -> str:
     if not months:
         return "month"
     first, last = min(months), max(months)
-    span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+    span = months_between(first, last)
     return "day" if span <= 2 else "week" if span <= 12 else "month"
 
 
@@ -163,25 +124,20 @@ def wide_enough(per_source: dict[str, dict[str, int]], interval: str) -> str:
     keys = [key for counts in per_source.values() for key in counts if key != UNKNOWN_DATE]
     if not keys:
         return interval
-    first, last = key_date(min(keys)), key_date(max(keys))
+    first, last = parse_key(min(keys)), parse_key(max(keys))
     for longer in INTERVALS[INTERVALS.index(interval) :]:
         if period_count(period_start(first, longer), period_start(last, longer), longer) <= MAX_PERIODS:
             return longer
     return INTERVALS[-1]
 
 
-def key_date(key: str) -> date:
-    """The first day of a "YYYY-MM" or "YYYY-MM-DD" key."""
-    return date(int(key[:4]), int(key[5:7]), int(key[8:10]) if len(key) > 7 else 1)
-
-
 def bucketed(counts: dict[str, int], interval: str) -> dict[date, int]:
     """Facet counts keyed "YYYY-MM" or "YYYY-MM-DD", summed into the interval's periods."""
     periods: dict[date, int] = {}
     for key, n in counts.items():
-        if key == UNKNOWN_DATE or not n:
+        if key == UNKNOWN_DATE or not n or not KEY.fullmatch(key):  # see service.month_histogram
             continue
-        start = period_start(key_date(key), interval)
+        start = period_start(parse_key(key), interval)
         periods[start] = periods.get(start, 0) + n
     return periods
 
@@ -208,7 +164,7 @@ def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], 
         .annotate(n=Count("id"))
     )
     for slug, day, n in dated:
-        per_source.setdefault(slug, {})[day.isoformat()] = n
+        per_source.setdefault(slug, {})[day_key(day)] = n
     return per_source, articles.filter(published_on=None).count()
 
 
@@ -244,7 +200,11 @@ def assemble(per_source: dict[str, dict[str, int]], undated: int, interval: str)
     starts = [period for counts in (*buckets.values(), rest) for period in counts]
     if not starts:
         return result
-    result.periods = period_range(min(starts), max(starts), interval)
+    first, last = min(starts), max(starts)
+    if period_count(first, last, interval) > MAX_PERIODS:
+        result.periods = sorted(set(starts))
+    else:
+        result.periods = period_range(first, last, interval)
     names = dict(Source.objects.filter(slug__in=ranked[:MAX_SERIES]).values_list("slug", "name"))
     series = [(slug, names.get(slug, slug), buckets[slug]) for slug in ranked[:MAX_SERIES]]
     for slug, name, counts in [*series, ("", _("مصادر أخرى"), rest)]:
@@ -342,9 +302,7 @@ def csv_rows(data: Attention):
     for i, period in enumerate(data.periods):
         counts = [s.counts[i] for s in data.series]
         yield [
-            {"month": period.isoformat()[:7], "year": period.isoformat()[:4]}.get(
-                data.interval, period.isoformat()
-            ),
+            {"month": month_key, "year": year_key}.get(data.interval, day_key)(period),
             *counts,
             sum(counts),
         ]

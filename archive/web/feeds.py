@@ -60,7 +60,12 @@ class SearchFeed(Feed):
         # Validated again here rather than kept on self: one Feed instance serves every request.
         form = SearchForm(request.GET)
         form.full_clean()
-        page = run_search(form.search_request(sort="newest", page=1), per_page=FEED_ITEMS, with_facets=False)
+        page = run_search(
+            form.search_request(sort="newest", page=1),
+            per_page=FEED_ITEMS,
+            with_facets=False,
+            with_suggestion=False,
+        )
         return {"q": form.cleaned_data["q"].strip(), "page": page, "params": search_params(request.GET)}
 
     def title(self, obj):

@@ -41,6 +41,12 @@ NOTES = {
     "The query was cut to its first 1000 characters.": _("قُصَّ الاستعلام إلى أول 1000 حرف."),
     "An unbalanced quotation mark was ignored.": _("أُهملت علامة تنصيص غير مغلقة."),
     "Only the first 32 terms were searched.": _("بُحث عن أول 32 كلمة فقط."),
+    "A prefix* needs at least 3 letters; it was searched as a whole word.": _(
+        "يحتاج البحث بالبادئة* إلى 3 أحرف على الأقل؛ فبُحث عنها كلمةً كاملة."
+    ),
+    "A prefix* matches many words; only the 200 most frequent were searched.": _(
+        "تطابق البادئة* كلمات كثيرة؛ فبُحث عن أكثر 200 كلمة منها شيوعًا."
+    ),
     "The query has no searchable words; showing everything that matches the filters.": _(
         "لا يحوي الاستعلام كلمات قابلة للبحث؛ تُعرض كل المقالات المطابقة للمرشحات."
     ),

@@ -1,12 +1,10 @@
 """Links that change one part of the search state kept in the URL (a facet, a month, a page)."""
 
-import calendar
-from datetime import date
-
 from django.http import QueryDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from archive.search import periods
 from archive.search_indexes import UNKNOWN_DATE
 
 FEW_MONTHS = 18
@@ -72,11 +70,6 @@ def facet_entries(params: QueryDict, key: str, entries: list[dict], labels: dict
     return rows
 
 
-def month_bounds(period: str) -> tuple[str, str]:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{period}-01", f"{period}-{calendar.monthrange(year, month)[1]:02d}"
-
-
 def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
     """Month bars with their height in percent, the month's name and a link narrowing the search to it.
 
@@ -89,12 +82,17 @@ def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
         period, count = bucket["period"], bucket["count"]
         bar = {"period": period, "count": count, "height": round(100 * count / top, 1), "url": ""}
         if period != UNKNOWN_DATE:
-            first, last = month_bounds(period)
-            bar["url"] = with_changes(params, date_from=first, date_to=last)
-            bar["year"], bar["month"] = period[:4], period[5:7]
-            bar["label"] = date_format(date(int(bar["year"]), int(bar["month"]), 1), "YEAR_MONTH_FORMAT")
-            # The first bar names its year too, unless January's label would follow too closely.
-            bar["starts_year"] = bar["month"] == "01" or (not bars and (few or bar["month"] <= "09"))
+            first, last = periods.month_bounds(period)
+            bar["url"] = with_changes(params, date_from=periods.day_key(first), date_to=periods.day_key(last))
+            bar["year"], bar["month"] = periods.year_key(first), f"{first.month:02d}"
+            bar["label"] = date_format(first, "YEAR_MONTH_FORMAT")
+            # The first bar names its year too, unless January's label would follow too closely; so
+            # does a bar after a gap of years (a histogram too long to fill in).
+            bar["starts_year"] = (
+                bar["month"] == "01"
+                or (not bars and (few or bar["month"] <= "09"))
+                or (bool(bars) and bars[-1].get("year", bar["year"]) != bar["year"])
+            )
             bar["label_month"] = few
         bars.append(bar)
     return bars

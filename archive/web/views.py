@@ -4,7 +4,6 @@ Each view validates its parameters with a form and asks archive.search.service o
 data; what the page shows is decided in the templates.
 """
 
-import calendar
 import csv
 import io
 from datetime import date, datetime, timedelta
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
 from archive.models import Article, Source
-from archive.search import service
+from archive.search import periods, service
 
 from . import charts, exports, labels
 from .forms import ChartForm, SearchForm
@@ -195,7 +194,7 @@ def period_bounds(year: str, month: str = "", day: str = "") -> tuple[date, date
             return first, first
         if month:
             first = date(int(year), int(month), 1)
-            return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+            return first, periods.month_end(first)
         return date(int(year), 1, 1), date(int(year), 12, 31)
     except ValueError:
         raise Http404("No such date") from None

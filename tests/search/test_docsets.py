@@ -4,10 +4,12 @@ from datetime import datetime
 
 import pytest
 from whoosh import index
+from whoosh import query as wq
 from whoosh.fields import DATETIME, ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser
 
 from archive.search.analyzers import ArabicAnalyzer, ArabicExactAnalyzer
+from archive.search.backend import BROAD_PREFIX, FrequentPrefix, bounded_prefixes
 from archive.search.docsets import DocSets
 
 DOCS = [
@@ -112,3 +114,36 @@ def test_the_cache_keeps_within_its_bounds(searcher, monkeypatch):
         docsets.postings("text", next(iter(ArabicAnalyzer()(word))).text)
     assert docsets._cached_docs <= 3 or len(docsets._terms) == 1
     assert docsets._cached_docs == sum(len(p.docs) for p in docsets._terms.values())
+
+
+def test_a_prefix_stands_for_its_most_frequent_words(searcher):
+    docsets = DocSets(searcher)
+    every, more = docsets.prefix_terms("exact", "ال", 100)
+    assert not more and {"الامم", "المتحده", "الامن", "النفط"} <= set(every)
+    top, more = docsets.prefix_terms("exact", "ال", 2)
+    assert more and set(top) == {"الامم", "المتحده"}  # in two documents each, the others in one
+    assert docsets.prefix_terms("exact", "غائب", 5) == ((), False)
+    assert docsets.prefix_terms("nofield", "ال", 5) == ((), False)
+
+
+@pytest.mark.parametrize("text", ["exact:ال*", "exact:مجل*", "حلب AND exact:ال*", "exact:غائب*"])
+def test_a_bounded_prefix_matches_and_scores_as_whoosh_while_within_the_limit(searcher, text):
+    q = MultifieldParser(["title", "text"], schema=searcher.schema).parse(text)
+    notes = []
+    bounded = bounded_prefixes(q, DocSets(searcher), notes, 100)
+    assert notes == [] and all(
+        isinstance(node, FrequentPrefix) for node in bounded.leaves() if isinstance(node, wq.Prefix)
+    )
+    docs, scores = DocSets(searcher).scored(bounded)
+    theirs = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+    assert dict(zip(docs.tolist(), scores.tolist(), strict=True)) == pytest.approx(theirs)
+    assert DocSets(searcher).matching(bounded) == frozenset(searcher.docs_for_query(q))
+
+
+def test_a_broad_prefix_is_cut_with_a_note(searcher):
+    q = MultifieldParser(["title", "text"], schema=searcher.schema).parse("exact:ال*")
+    notes = []
+    docsets = DocSets(searcher)
+    narrowed = docsets.matching(bounded_prefixes(q, docsets, notes, 2))
+    assert notes == [BROAD_PREFIX]
+    assert ids(searcher, narrowed) == {"3", "5"}  # الامم and المتحده; الامن (in "2") is left out

@@ -1,8 +1,16 @@
 """The query syntax: what journalists type, including malformed input, becomes a safe engine query."""
 
-import pytest
+import re
 
-from archive.search.query import MAX_CLAUSES, MAX_QUERY_CHARS, parse, render
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+from whoosh.fields import TEXT, Schema
+from whoosh.qparser import MultifieldParser
+
+from archive.search.analyzers import ArabicAnalyzer, ArabicExactAnalyzer
+from archive.search.query import MAX_CLAUSES, MAX_QUERY_CHARS, SHORT_PREFIX, TOO_MANY_WORDS, parse, render
 
 
 def test_words_are_all_required():
@@ -87,3 +95,71 @@ def test_field_syntax_is_not_passed_through():
 
 def test_operator_words_are_lowercased_into_plain_words():
     assert "AND" not in render(parse("and")).replace(" AND ", "")
+
+
+# --- Any input at all -----------------------------------------------------------------------------
+
+SYNTAX = "*?~^\"'()[]{}:+-!/\\|<>= \t\n"
+WORD = r"[^\s()\[\]{}\"':*?^~+\-!/\\<>=|]+"
+CLAUSE = rf"(?:\((?:title:{WORD} OR text:{WORD})\)|exact:\"{WORD}(?: {WORD})*\"|exact:{WORD}\*)"
+GROUP = rf"\({CLAUSE}(?: AND {CLAUSE})*(?: AND NOT {CLAUSE})*\)"
+RENDERED = re.compile(rf"(?:{GROUP}(?: OR {GROUP})*)?")
+pieces = st.one_of(
+    st.sampled_from([*SYNTAX, "OR", "AND", "NOT", "أو", "title", "exact", "text", "ال", "سوريا"]),
+    st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+    st.characters(codec=None, categories=["Cc", "Cf", "Cs", "Co", "Mn", "Zs"]),
+)
+hostile_text = st.one_of(
+    st.text(max_size=300),
+    st.lists(pieces, max_size=300).map("".join),
+    st.lists(
+        st.sampled_from(["سوريا", "روسيا*", "-داعش", '"قوات', "OR", "title:x", "*:*", "ال*"]), max_size=60
+    ).map(" ".join),
+)
+whoosh_parser = MultifieldParser(
+    ("title", "text"),
+    schema=Schema(
+        title=TEXT(analyzer=ArabicAnalyzer()),
+        text=TEXT(analyzer=ArabicAnalyzer()),
+        exact=TEXT(analyzer=ArabicExactAnalyzer(), phrase=True),
+    ),
+)
+
+
+def fields_of(q) -> set[str]:
+    own = {q.fieldname} if getattr(q, "fieldname", None) else set()
+    return own.union(*(fields_of(child) for child in q.children()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile_text)
+def test_any_input_renders_only_the_parsers_own_syntax(raw):
+    parsed = parse(raw)
+    rendered = render(parsed)
+    assert RENDERED.fullmatch(rendered), rendered
+    assert sum(len(c.words) for g in parsed.groups for c in g) <= MAX_CLAUSES
+    assert sum(len(g) for g in parsed.groups) <= MAX_CLAUSES
+    assert len(parsed.notes) == len(set(parsed.notes))
+    if rendered:
+        q = whoosh_parser.parse(rendered)
+        assert fields_of(q) <= {"title", "text", "exact"}
+        assert not any(isinstance(node, wq.Every) for node in q.leaves())
+
+
+@pytest.mark.parametrize("raw", ["ال*", "الـــ*", "a*", "ب*", "-ال*"])
+def test_a_prefix_too_short_once_normalized_is_a_word_with_a_note(raw):
+    parsed = parse(raw)
+    assert not any(c.prefix for g in parsed.groups for c in g)
+    assert SHORT_PREFIX in parsed.notes
+
+
+def test_a_prefix_of_three_letters_is_searched():
+    assert render(parse("الم*")) == "(exact:الم*)"
+    assert parse("الم*").notes == []
+
+
+def test_a_long_phrase_is_cut_to_the_word_budget():
+    words = [f"كلمة{n}" for n in range(MAX_CLAUSES + 8)]
+    parsed = parse("سوريا " + '"' + " ".join(words) + '"')
+    assert [len(c.words) for c in parsed.groups[0]] == [1, MAX_CLAUSES - 1]
+    assert TOO_MANY_WORDS in parsed.notes

@@ -1,13 +1,17 @@
 """Searching the seed archive as a journalist would: Arabic variants, facets, dates, highlighting."""
 
+import hashlib
 import io
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive.models import Annotation, Article, Source
-from archive.search.service import SearchRequest, run_search
+from archive.search.service import SearchPage, SearchRequest, run_search
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -199,3 +203,100 @@ def test_related_coverage(seed_archive):
     article = Article.objects.get(source__slug="emiratesvoice")
     hits = related(article)
     assert hits and article.pk not in {hit.id for hit in hits}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.lists(
+            st.sampled_from(
+                ["سوريا", "روسيا*", "الم*", "ال*", "-داعش", '"قوات', "OR", "title:x", "*", "~", "("]
+            ),
+            max_size=40,
+        ).map(" ".join),
+    ),
+    st.sampled_from(["", "relevance", "newest", "oldest"]),
+    st.integers(min_value=1, max_value=10**30),
+)
+def test_any_query_gets_a_page(seed_archive, q, sort, page):
+    result = run_search(SearchRequest(q=q, sort=sort, page=page))
+    assert isinstance(result, SearchPage)
+    assert 0 <= result.count and 1 <= result.page <= result.pages
+    assert len(result.hits) <= 20 and all(isinstance(hit.title, str) for hit in result.hits)
+
+
+def test_titles_that_look_like_values_stay_text(seed_archive):
+    source = Source.objects.get(slug="buratha")
+    for n, title in enumerate(["1948", "true", "[1, 2]", "null", "2015-10-15T10:00:00"]):
+        Article.objects.create(
+            source=source,
+            title=title,
+            body=f"تقرير عن مدينة طرطوس رقم {n}",
+            original=title.encode(),
+            original_content_type="text/plain",
+            original_sha256=f"{n:064d}",
+        )
+    titles = {hit.title for hit in run_search(SearchRequest(q="طرطوس")).hits}
+    assert titles == {"1948", "true", "[1, 2]", "null", "2015-10-15T10:00:00"}
+
+
+def test_related_coverage_reads_only_the_opening_of_a_long_body(seed_archive):
+    from archive.search.backend import RELATED_MAX_CHARS
+    from archive.search.service import related
+
+    source = Source.objects.get(slug="buratha")
+    opening = "مرفأ طرطوس الساحلي " * (RELATED_MAX_CHARS // 19 + 1)
+    rest = "بنغازي الليبية " * 200_000  # 3 MB that the opening's key terms never see
+    made = {}
+    for name, body in (("long", opening + rest), ("tartus", "مرفأ طرطوس الساحلي"), ("benghazi", rest[:300])):
+        made[name] = Article.objects.create(
+            source=source,
+            title=name,
+            body=body,
+            original=name.encode(),
+            original_content_type="text/plain",
+            original_sha256=hashlib.sha256(name.encode()).hexdigest(),
+        )
+    found = {hit.id for hit in related(made["long"])}
+    assert made["tartus"].pk in found and made["benghazi"].pk not in found
+
+
+def test_snippets_analyze_only_the_opening_of_a_long_body(seed_archive):
+    from archive.search.analyzers import ArabicAnalyzer
+    from archive.search.backend import HIGHLIGHT_MAX_CHARS
+
+    source = Source.objects.get(slug="buratha")
+    Article.objects.create(
+        source=source,
+        title="تقرير طويل",
+        body="جملة لا تذكر المدينة. " * 100_000 + "طرطوس",
+        original=b"long",
+        original_content_type="text/plain",
+        original_sha256="c" * 64,
+    )
+    seen = []
+    original = ArabicAnalyzer.first_match
+
+    def first_match(self, value, terms):
+        seen.append(len(value))
+        return original(self, value, terms)
+
+    with mock.patch.object(ArabicAnalyzer, "first_match", first_match):
+        (hit,) = run_search(SearchRequest(q="طرطوس")).hits
+    assert seen and max(seen) <= HIGHLIGHT_MAX_CHARS
+    assert hit.snippet.endswith("…") and len(hit.snippet) < 600
+
+
+def test_a_broad_prefix_says_so(seed_archive, monkeypatch):
+    from archive.search import backend
+
+    monkeypatch.setattr(backend, "MAX_PREFIX_TERMS", 1)
+    page = run_search(SearchRequest(q="الم*"))
+    assert page.count > 0 and backend.BROAD_PREFIX in page.notes
+    assert backend.BROAD_PREFIX not in run_search(SearchRequest(q="الم*"), with_facets=False).notes[1:]
+
+
+def test_the_feed_asks_for_no_suggestion(seed_archive):
+    assert run_search(SearchRequest(q="لافرووف"), with_suggestion=False).suggestion is None
+    assert run_search(SearchRequest(q="لافرووف")).suggestion

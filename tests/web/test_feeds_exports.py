@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from archive.models import Annotation, Article, Source
+from archive.search import periods
 from archive.search.indexing import index_articles
 from archive.web import charts, exports
 
@@ -273,8 +274,10 @@ def test_chart_of_the_whole_calendar_steps_up_to_years(client, source):
 
 
 def test_chart_periods_stop_at_the_calendars_edges():
-    assert charts.next_period(date(9999, 12, 1), "month") is None
-    assert charts.previous_period(date(1, 1, 1), "day") is None
+    assert periods.next_start(date(9999, 12, 1), "month") is None
+    assert periods.next_start(date(9999, 1, 1), "year") is None
+    assert periods.previous_start(date(1, 1, 1), "day") is None
+    assert periods.previous_start(date(1, 6, 1), "year") is None
     first = charts.period_range(date(1, 1, 1), date(1, 1, 1), "day")
     assert first[0] == date(1, 1, 1) and len(first) == charts.MIN_PERIODS
     last = charts.period_range(date(9999, 12, 1), date(9999, 12, 1), "month")

@@ -8,7 +8,6 @@ the calendar's first and last days, a javascript: URL.
 
 import re
 from datetime import date
-from types import SimpleNamespace
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -16,24 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.models import Source
-from archive.search_indexes import ArticleIndex
 from archive.web.forms import ChartForm
 from archive.web.urls import urlpatterns
 
 from .conftest import make_article
 
 PATTERNS = {pattern.name: pattern for pattern in urlpatterns}
-# Pages that read the index's month keys, which a year before 1000 breaks until they are zero-padded
-# (strftime's %Y is not, on Linux): expected to fail only while the index writes "1-01" for 0001-01.
-UNPADDED_YEARS = pytest.mark.xfail(
-    ArticleIndex().prepare_month(SimpleNamespace(published_on=date(1, 1, 1))) != "0001-01",
-    reason="the search index writes years before 1000 without zero-padding (fixed in the index)",
-    strict=False,
-)
-MONTH_KEY_PAGES = {"search", "chart_svg", "chart_png", "chart_csv", "api_search"}
-URL_NAMES = [
-    pytest.param(name, marks=UNPADDED_YEARS) if name in MONTH_KEY_PAGES else name for name in PATTERNS
-]
+URL_NAMES = list(PATTERNS)
 PARAMS = [*ChartForm.base_fields, "fmt", "year", "format", "callback", "page_size"]
 JAVASCRIPT_LINK = re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
 
