@@ -329,8 +329,9 @@ def test_createeditor_refuses_a_weak_password(monkeypatch, no_terminal):
     assert not User.objects.filter(username="alice").exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_saves_and_deletes_while_another_process_writes_the_index(client, admin_client, editor, article):
+def test_saves_and_deletes_while_another_process_writes_the_index(
+    client, admin_client, editor, article, django_capture_on_commit_callbacks
+):
     """The index lock is held elsewhere (an ingest): the editor is answered at once, and the index
     catches up once the lock frees."""
     from whoosh.index import open_dir
@@ -339,7 +340,6 @@ def test_saves_and_deletes_while_another_process_writes_the_index(client, admin_
     from archive.search import indexing
     from archive.search.service import SearchRequest, run_search
 
-    indexing.index_articles([article.pk])
     doomed = Article.objects.create(
         source=article.source,
         title="مقال سيحذف",
@@ -348,15 +348,17 @@ def test_saves_and_deletes_while_another_process_writes_the_index(client, admin_
         original_content_type="text/plain",
         original_sha256="b" * 64,
     )
+    indexing.index_articles([article.pk, doomed.pk])
     assert run_search(SearchRequest(q="بانياس")).count == 1
-    index_path = indexing.backend().path
-    holder = open_dir(index_path).writer()
+    holder = open_dir(indexing.backend().path).writer()
     try:
         client.force_login(editor)
         url = reverse("admin:archive_article_change", args=[article.pk])
-        assert client.post(url, inline_form(article)).status_code == 302
         delete_url = reverse("admin:archive_article_delete", args=[doomed.pk])
-        assert admin_client.post(delete_url, {"post": "yes"}).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert client.post(url, inline_form(article)).status_code == 302
+            assert admin_client.post(delete_url, {"post": "yes"}).status_code == 302
+        assert callbacks  # the after-commit applies ran, and gave way to the lock's holder
         assert Annotation.objects.filter(article=article, status="disputed").exists()
         assert IndexChange.objects.exists()
         assert run_search(SearchRequest(status=["disputed"])).count == 0
