@@ -47,6 +47,9 @@ NOTES = {
     "A prefix* matches many words; only the 200 most frequent were searched.": _(
         "تطابق البادئة* كلمات كثيرة؛ فبُحث عن أكثر 200 كلمة منها شيوعًا."
     ),
+    "A phrase of very common words was searched as its words, in any order.": _(
+        "كلمات العبارة شائعة جدًا، فبُحث عنها كلماتٍ بأي ترتيب."
+    ),
     "The query has no searchable words; showing everything that matches the filters.": _(
         "لا يحوي الاستعلام كلمات قابلة للبحث؛ تُعرض كل المقالات المطابقة للمرشحات."
     ),

@@ -134,6 +134,22 @@ def test_a_broad_prefix_is_cut_to_its_most_frequent_words_with_a_note(client, se
     assert 0 < data["count"] <= everything
 
 
+def test_a_phrase_of_very_common_words_is_searched_as_its_words_with_a_note(
+    client, seed_archive, monkeypatch
+):
+    words = api(client, q="الجيش السوري").json()["count"]
+    phrase = api(client, q='"الجيش السوري"').json()
+    assert backend.COMMON_PHRASE not in phrase["notes"] and phrase["count"] < words
+    monkeypatch.setattr(backend, "MAX_PHRASE_CANDIDATES", 1)
+    with mock.patch("whoosh.query.Phrase.matcher") as positions:
+        data = api(client, q='"الجيش السوري"').json()
+    assert not positions.called  # no document's word positions were read
+    assert backend.COMMON_PHRASE in data["notes"] and data["count"] == words
+    monkeypatch.setattr(backend, "MAX_PHRASE_CANDIDATES", words)
+    kept = api(client, q='"الجيش السوري"').json()  # no more articles share its words than allowed
+    assert backend.COMMON_PHRASE not in kept["notes"] and kept["count"] == phrase["count"]
+
+
 def test_the_page_says_so_in_the_readers_language(client, seed_archive):
     html = client.get(reverse("search"), {"q": "ال*"}).content.decode()
     assert "3 أحرف على الأقل" in html
