@@ -19,7 +19,7 @@ def reset_haystack():
 
 
 @pytest.fixture(autouse=True)
-def search_index(request, tmp_path):
+def search_index(request, tmp_path_factory):
     """Every test gets its own empty Whoosh index in a temporary folder (pure tests need no Django)."""
     if not request.config.pluginmanager.hasplugin("django"):
         yield None
@@ -27,7 +27,7 @@ def search_index(request, tmp_path):
     from haystack import connections
 
     settings = request.getfixturevalue("settings")
-    path = tmp_path / "whoosh_index"
+    path = tmp_path_factory.mktemp("index") / "whoosh_index"  # apart from the files a test ingests
     settings.HAYSTACK_CONNECTIONS = {
         "default": {
             "ENGINE": "archive.search.backend.ArabicWhooshEngine",

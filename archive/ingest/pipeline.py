@@ -23,6 +23,7 @@ from archive.models import Article, Rejection, Source, StoryFingerprint, StoryGr
 from archive.search.indexing import (
     BulkIndexer,
     apply_pending,
+    bulk_load,
     chunks,
     indexed_count,
     pending_changes,
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 
 # Inputs read ahead to look up their duplicates together; kept small, as each holds its original.
 LOOKUP_BATCH = 100
+MAX_REASON_CHARS = 300
+MAX_LISTED_REJECTIONS = 200
 
 
 @dataclass
@@ -68,7 +71,10 @@ class Summary:
             f"syndicated copies grouped: {self.grouped}",
             f"rejected: {len(self.rejected)}",
         ]
-        out += [f"  {r.origin}: {r.reason}" for r in self.rejected]
+        out += [f"  {r.origin}: {r.reason}" for r in self.rejected[:MAX_LISTED_REJECTIONS]]
+        if len(self.rejected) > MAX_LISTED_REJECTIONS:
+            more = len(self.rejected) - MAX_LISTED_REJECTIONS
+            out.append(f"  … and {more} more (all are listed in the admin's rejected inputs)")
         if self.new_sources:
             out.append(f"new sources to review: {', '.join(self.new_sources)}")
         if self.index_behind:
@@ -191,25 +197,32 @@ class Pipeline:
 
     def run(self, paths: Iterable[str | Path]) -> Summary:
         items = read_paths(paths, manifest=self.manifest, max_bytes=settings.ARCHIVE_MAX_INPUT_BYTES)
-        with deferred_indexing(), BulkIndexer() as self.indexer:
-            # What an earlier run or another process recorded but did not apply goes first.
-            self.flush_index()
-            for batch in chunks(self.progress(items), LOOKUP_BATCH):
-                raw = [item for item in batch if isinstance(item, RawItem)]
-                shas = [Article.sha256_of(item.data) for item in raw]
-                self.known = KnownOriginals.among(shas, [item.url for item in raw])
-                found = iter(shas)
-                for item in batch:
-                    if isinstance(item, ReaderRejection):
-                        self.reject(item)
-                    else:
-                        self.ingest_alone(item, next(found))
-                if self._unindexed >= self.batch_size:
+        with deferred_indexing(), bulk_load(self.index):
+            try:
+                with BulkIndexer() as self.indexer:
+                    # What an earlier run or another process recorded but did not apply goes first.
                     self.flush_index()
-            self.flush_index()
-        if self.index:
-            self.catch_up_index()
+                    for batch in chunks(self.progress(items), LOOKUP_BATCH):
+                        self.ingest_batch(batch)
+                        if self._unindexed >= self.batch_size:
+                            self.flush_index()
+                    self.flush_index()
+            except LockError as error:  # from the last commit; the changes stay recorded
+                log.warning("the index is locked by another process: %s", error)
+            if self.index:
+                self.catch_up_index()
         return self.summary
+
+    def ingest_batch(self, batch: list) -> None:
+        raw = [item for item in batch if isinstance(item, RawItem)]
+        shas = [Article.sha256_of(item.data) for item in raw]
+        self.known = KnownOriginals.among(shas, [item.url for item in raw])
+        found = iter(shas)
+        for item in batch:
+            if isinstance(item, ReaderRejection):
+                self.reject(item)
+            else:
+                self.ingest_alone(item, next(found))
 
     def catch_up_index(self) -> None:
         """Applies what the bulk writer had to leave (changes to articles it held), then checks that the
@@ -316,13 +329,21 @@ class Pipeline:
         return False
 
     def reject(self, rejection: ReaderRejection) -> None:
+        # A reason may quote the bad value: a 5 MB field must not become a 5 MB line of the summary.
+        rejection = ReaderRejection(rejection.origin[:1000], rejection.reason[:MAX_REASON_CHARS])
         self.summary.rejected.append(rejection)
-        Rejection.objects.create(origin=rejection.origin[:1000], reason=rejection.reason[:1000])
+        Rejection.objects.create(origin=rejection.origin, reason=rejection.reason)
 
     def flush_index(self) -> None:
-        """Hands the index what was stored since the last flush, and any other change recorded meanwhile."""
+        """Hands the index what was stored since the last flush, and any other change recorded meanwhile.
+
+        Another process holding the index for long (a second ingest, rebuild_index) does not stop the
+        run: the changes stay recorded, and a later flush or the final catch-up applies them."""
         if self.index:
-            self.indexer.drain()
+            try:
+                self.indexer.drain()
+            except LockError as error:
+                log.warning("the index is locked by another process; storing goes on: %s", error)
         self._unindexed = 0
 
 

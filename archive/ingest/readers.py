@@ -40,7 +40,15 @@ _HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
 _JSONL_EXTENSIONS = {".jsonl", ".ndjson"}
 _HTML_START = re.compile(rb"<(!doctype\s+html|html[\s>])", re.IGNORECASE)
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
-_WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error)
+MAX_WARC_LINE = 64 * 1024
+MAX_WARC_BLANK_LINES = 1000
+
+
+class WarcLinesUnbounded(ValueError):
+    """A WARC whose header lines, or blank lines between records, would be read without end."""
+
+
+_WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error, WarcLinesUnbounded)
 # An uncompressed WARC ends with the two CRLFs that follow its last record.
 _WARC_TRAILER = 4
 # Decompressed JSON Lines are scanned this much at a time; runs of blank lines are skipped in one step.
@@ -425,6 +433,7 @@ def _read_warc(path: Path, manifest: Manifest | None, limits: Limits) -> Iterato
         compressed = _is_gzip(stream)
         slack = 0 if compressed else _WARC_TRAILER
         records = ArchiveIterator(stream)
+        _bound_lines(records.reader)
         try:
             for number, record in enumerate(records, 1):
                 origin = f"{path}#record-{number}"
@@ -459,6 +468,30 @@ def _read_warc(path: Path, manifest: Manifest | None, limits: Limits) -> Iterato
             yield Rejection(
                 str(path), f"no HTML records among its {number} WARC records" if number else "no records"
             )
+
+
+def _bound_lines(reader) -> None:
+    """Caps the lines warcio reads one at a time: the header lines of a record (at MAX_WARC_LINE) and
+    the run of blank lines between records (MAX_WARC_BLANK_LINES). Unbounded, a 100 MB header line
+    cost 300 MB of memory and a file of blank lines a Python step per two bytes; payloads are read
+    in blocks and are not affected."""
+    readline = reader.readline
+    blank_run = 0
+
+    def bounded(length=None):
+        nonlocal blank_run
+        line = readline(min(length, MAX_WARC_LINE + 1) if length else MAX_WARC_LINE + 1)
+        if len(line) > MAX_WARC_LINE:
+            raise WarcLinesUnbounded(f"a header line is over {_amount(MAX_WARC_LINE)}")
+        if line.strip():
+            blank_run = 0
+        elif line:
+            blank_run += 1
+            if blank_run > MAX_WARC_BLANK_LINES:
+                raise WarcLinesUnbounded(f"over {MAX_WARC_BLANK_LINES} blank lines in a row")
+        return line
+
+    reader.readline = bounded
 
 
 def _warc_item(origin: str, record, length: int, max_bytes: int) -> RawItem | Rejection | None:

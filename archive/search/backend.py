@@ -20,6 +20,7 @@ interface and changes exactly those parts:
 
 import heapq
 import html
+import logging
 import os
 import re
 import threading
@@ -46,7 +47,9 @@ from . import spelling
 from .analyzers import ArabicAnalyzer
 from .docsets import DocSets
 from .query import EXACT_FIELD
-from .writers import open_writer
+from .writers import bulk_load_lease, bulk_load_running, open_writer
+
+log = logging.getLogger(__name__)
 
 # Batches at least this large are analyzed by several processes, each writing its own segment.
 PARALLEL_MIN_DOCS = 1000
@@ -61,12 +64,13 @@ HIGHLIGHT_WINDOW_CHARS = 700
 RELATED_MAX_CHARS = 20_000
 # A prefix is searched as its most frequent words: "ال*" has eleven thousand, which took seconds.
 MAX_PREFIX_TERMS = 200
-BROAD_PREFIX = f"A prefix* matches many words; only the {MAX_PREFIX_TERMS} most frequent were searched."
+BROAD_PREFIX = "A prefix* matches many words; only the most frequent were searched."
 # Whoosh checks a phrase's word positions in Python, document by document: "في من" in 71k articles
-# took 4.5 s. A phrase whose words all occur together in more documents than this is searched as
-# its words, in any order, and a note says so.
+# took 4.5 s. A query's phrases may have this many candidate documents in all (those holding all of
+# a phrase's words); beyond, a phrase is searched as its words, and a note says so.
 MAX_PHRASE_CANDIDATES = 10_000
 COMMON_PHRASE = "A phrase of very common words was searched as its words, in any order."
+UNEXCLUDED_PHRASE = "An excluded phrase of very common words could not be applied, and was left out."
 DEFAULT_FIELDS = ("title", "text")
 MATCH_ALL = ("*", "*:*")
 OPERATORS = {"AND", "OR", "NOT"}
@@ -166,6 +170,26 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
     def remove(self, obj_or_string, commit=True):
         with self.writer(parallel=False) as writer:
             writer.remove([get_identifier(obj_or_string)])
+
+    def bulk_load(self):
+        """A lease held while a bulk load runs: web processes then leave the index to it."""
+        if not self.setup_complete:
+            self.setup()
+        return bulk_load_lease(self.path)
+
+    def bulk_load_running(self) -> bool:
+        return bulk_load_running(self.path)
+
+    def document_count(self) -> int:
+        """Documents in the index, from its table of contents (no searcher, nothing cached)."""
+        if not self.setup_complete:
+            self.setup()
+        return self.index.refresh().doc_count()
+
+    def forget_searcher(self) -> None:
+        """Lets this thread's searcher and its caches go (a thread that searched once, long ago)."""
+        with self._searcher_lock:
+            self._searcher = self._docsets = None
 
     def current_searcher(self) -> tuple:
         """One searcher shared by requests until the index changes, with its document sets."""
@@ -396,10 +420,15 @@ class IndexWriter:
         self.writer = writer
 
     def write(self, index, objects) -> None:
+        """Writes each object's document; one that cannot be prepared is logged and left out, so that
+        it never holds back the others (check_index then reports it missing)."""
         for obj in objects:
             try:
                 doc = index.full_prepare(obj)
             except SkipDocument:
+                continue
+            except Exception:
+                log.exception("%s could not be indexed", get_identifier(obj))
                 continue
             doc.pop("boost", None)
             self.writer.update_document(
@@ -445,20 +474,32 @@ def bounded_prefixes(query: wq.Query, docsets: DocSets, notes: list[str], limit:
 
 
 def bounded_phrases(query: wq.Query, docsets: DocSets, notes: list[str], limit: int) -> wq.Query:
-    """The query with each phrase whose words share more than `limit` documents searched as its
-    words; a note says so."""
+    """The query with its phrases' position checks bounded to `limit` candidate documents in all.
 
-    def bounded(node):
-        if not isinstance(node, wq.Phrase):
-            return node
-        candidates = sorted((docsets.term(node.fieldname, word) for word in node.words), key=len)
-        if not candidates or len(candidates[0]) <= limit or len(frozenset.intersection(*candidates)) <= limit:
-            return node
-        if COMMON_PHRASE not in notes:
-            notes.append(COMMON_PHRASE)
-        return wq.And([wq.Term(node.fieldname, word) for word in node.words], boost=node.boost)
+    Past the budget a phrase is searched as its words, in any order, and an excluded phrase is
+    dropped (excluding all articles with its very common words would exclude nearly everything);
+    a note says so."""
+    budget = [limit]
 
-    return query.accept(bounded)
+    def bounded(node, excluded=False):
+        if isinstance(node, wq.Phrase):
+            words = sorted((docsets.term(node.fieldname, word) for word in node.words), key=len)
+            if words and len(words[0]) <= budget[0]:
+                shared = len(frozenset.intersection(*words))
+                if shared <= budget[0]:
+                    budget[0] -= shared
+                    return node
+            note = UNEXCLUDED_PHRASE if excluded else COMMON_PHRASE
+            if note not in notes:
+                notes.append(note)
+            if excluded:
+                return wq.NullQuery
+            return wq.And([wq.Term(node.fieldname, word) for word in node.words], boost=node.boost)
+        if isinstance(node, wq.Not):
+            return wq.Not(bounded(node.query, excluded=True), boost=node.boost)
+        return node.apply(bounded)
+
+    return bounded(query)
 
 
 def index_state(reader) -> tuple:

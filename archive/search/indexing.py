@@ -7,8 +7,10 @@ anywhere leaves rows, never a silent gap, and the next writer applies them.
 """
 
 import logging
+import os
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -24,8 +26,9 @@ from archive.search.writers import LockError
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-# A web process applies at most this many recorded changes at a time, then lets requests run.
-APPLY_BATCH = 2000
+# A web process applies at most this many recorded changes at a time, holding the index's lock
+# for a few seconds at most; an ingest applies the rest.
+APPLY_BATCH = 300
 # How often a web process looks for changes recorded by other processes, in seconds.
 APPLY_INTERVAL = 2.0
 # Smaller loads are written directly; starting index subprocesses would cost more than they save.
@@ -124,24 +127,31 @@ class BulkIndexer:
             self._finish_commit()
             ids, self._waiting = sorted(set(self._waiting + ids)), []
             removed, self._waiting_removed = self._waiting_removed + removed, []
-        articles = [a for batch in chunks(ids) for a in self.index.index_queryset().filter(pk__in=batch)]
-        if not hasattr(self.engine, "writer"):
-            self.engine.update(self.index, articles)
-            for doc_id in removed:
-                self.engine.remove(doc_id)
-            mark_applied(self._rows + rows)
-            self._rows = []
-            return
-        if self._writer is None and len(articles) < BULK_MIN_DOCS:
-            with self.engine.writer(parallel=False, timeout=self.lock_wait) as writer:
-                writer.write(self.index, articles)
-                writer.remove(removed)
-            mark_applied(self._rows + rows)
-            self._rows, self._next_commit = [], set()
-            return
-        if self._writer is None:
-            self._context = self.engine.writer(parallel=self.parallel, timeout=self.lock_wait)
-            self._writer = self._context.__enter__()
+        try:
+            if not hasattr(self.engine, "writer"):
+                self.engine.update(self.index, self.articles(ids))
+                for doc_id in removed:
+                    self.engine.remove(doc_id)
+                mark_applied(self._rows + rows)
+                self._rows = []
+                return
+            if self._writer is None and len(ids) < BULK_MIN_DOCS:
+                with self.engine.writer(parallel=False, timeout=self.lock_wait) as writer:
+                    # Read once the lock is held: a version read before could overwrite a newer one.
+                    writer.write(self.index, self.articles(ids))
+                    writer.remove(removed)
+                mark_applied(self._rows + rows)
+                self._rows, self._next_commit = [], set()
+                return
+            if self._writer is None:
+                self._context = self.engine.writer(parallel=self.parallel, timeout=self.lock_wait)
+                self._writer = self._context.__enter__()
+        except BaseException:
+            # Nothing written is waiting for a commit: what failed stays recorded for the next writer.
+            if self._writer is None:
+                self._rows, self._next_commit = [], set()
+            raise
+        articles = self.articles(ids)
         self._writer.write(self.index, articles)
         self._writer.remove(removed)
         self._next_commit.update(ids)
@@ -152,6 +162,9 @@ class BulkIndexer:
             self._committing_rows, self._rows, self._next_commit = self._rows, [], set()
             self._committing = threading.Thread(target=self._commit, args=(context,), name="index-commit")
             self._committing.start()
+
+    def articles(self, ids: list[int]) -> list[Article]:
+        return [a for batch in chunks(ids) for a in self.index.index_queryset().filter(pk__in=batch)]
 
     def _commit(self, context) -> None:
         try:
@@ -202,7 +215,7 @@ def mark_applied(rows: list[int]) -> None:
 
 
 def apply_pending(wait: bool = True, limit: int | None = None, parallel: bool = True) -> int:
-    """Brings the index up to the recorded changes; returns how many rows were applied.
+    """Brings the index up to the recorded changes; returns how many rows it went through.
 
     Repeats until none is left, as rows deferred by a writer become applicable after its commit.
     Without `wait`, LockError at once if another process is writing the index. Web processes pass
@@ -223,7 +236,21 @@ def pending_changes() -> int:
 
 
 def indexed_count() -> int:
+    engine = backend()
+    if hasattr(engine, "document_count"):
+        return engine.document_count()
     return SearchQuerySet().models(Article).count()
+
+
+def bulk_load(indexing: bool = True):
+    """Held for the whole of an ingest: web processes leave the index to it meanwhile."""
+    engine = backend()
+    return engine.bulk_load() if indexing and hasattr(engine, "bulk_load") else nullcontext()
+
+
+def bulk_load_running() -> bool:
+    engine = backend()
+    return hasattr(engine, "bulk_load_running") and engine.bulk_load_running()
 
 
 def reconcile() -> int:
@@ -248,6 +275,8 @@ def apply_pending_now() -> None:
     if _applier is not None and _applier.is_alive():
         _applier.wake.set()
         return
+    if bulk_load_running():
+        return  # the load applies it, at its next batch
     try:
         apply_pending(wait=False, limit=APPLY_BATCH, parallel=False)
     except LockError:
@@ -281,16 +310,21 @@ class BackgroundApplier(threading.Thread):
 
     def catch_up(self, reconciling: bool = False) -> None:
         try:
+            if bulk_load_running():
+                return  # an ingest applies every recorded change at its next batch
             if reconciling:
                 reconcile()
             if IndexChange.objects.exists():
                 apply_pending(wait=False, limit=APPLY_BATCH, parallel=False)
         except LockError:
-            pass  # another process is writing the index; its own drain applies these changes too
+            pass  # another process is writing the index: tried again at the next round
         except Exception:
             log.exception("applying index changes failed; they are kept and retried")
         finally:
             db.connection.close()
+            engine = backend()
+            if hasattr(engine, "forget_searcher"):
+                engine.forget_searcher()  # a reconciliation's, which no request of this thread reuses
 
 
 _applier: BackgroundApplier | None = None
@@ -298,13 +332,22 @@ _applier_lock = threading.Lock()
 
 
 def start_background_applier() -> BackgroundApplier:
-    """The process's one background applier, started on first call (the WSGI module calls it)."""
+    """The process's one background applier, started on first call (the WSGI module calls it), and
+    again in any process forked from this one (gunicorn --preload), where threads do not follow."""
     global _applier
     with _applier_lock:
-        if _applier is None or not _applier.is_alive():  # not alive: forked from the process that ran it
+        if _applier is None:
+            os.register_at_fork(after_in_child=_restart_after_fork)
+        if _applier is None or not _applier.is_alive():
             _applier = BackgroundApplier()
             _applier.start()
         return _applier
+
+
+def _restart_after_fork() -> None:
+    global _applier, _applier_lock
+    _applier, _applier_lock = None, threading.Lock()
+    start_background_applier()
 
 
 def identifier(pk) -> str:

@@ -173,7 +173,8 @@ def run_search(
     result.pages = max(1, math.ceil(result.count / per_page))
     if page > result.pages:
         page = result.pages
-        found = list(sqs._clone()[(page - 1) * per_page : page * per_page])
+        if result.count:  # with nothing found, asking again would only run the spelling again
+            found = list(sqs._clone()[(page - 1) * per_page : page * per_page])
     result.page = page
     result.hits = [make_hit(r) for r in found]
     add_copy_counts(result.hits)

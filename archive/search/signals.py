@@ -36,16 +36,19 @@ class ArticleSignalProcessor(BaseSignalProcessor):
 
     def wiring(self):
         """Each signal, the handler it calls and the model that sends it."""
-        from archive.models import Annotation, Article, Source
+        from archive.models import Annotation, Article, Source, Tag
 
         return [
             (signals.post_save, self.article_changed, Article),
             (signals.post_delete, self.article_changed, Article),
+            (signals.pre_save, self.annotation_moving, Annotation),
             (signals.post_save, self.annotation_changed, Annotation),
             (signals.post_delete, self.annotation_changed, Annotation),
             (signals.m2m_changed, self.annotation_changed, Annotation.tags.through),
             (signals.pre_save, self.source_saving, Source),
             (signals.post_save, self.source_saved, Source),
+            (signals.post_save, self.tag_changed, Tag),
+            (signals.pre_delete, self.tag_changed, Tag),
         ]
 
     def setup(self):
@@ -65,6 +68,23 @@ class ArticleSignalProcessor(BaseSignalProcessor):
         if isinstance(instance, Annotation):
             self.record([instance.article_id])
 
+    def annotation_moving(self, sender, instance, **kwargs):
+        """An annotation moved to another article leaves its tags and status on the first one's
+        document: that article is recorded too."""
+        from archive.models import Annotation
+
+        if instance.pk:
+            before = Annotation.objects.filter(pk=instance.pk).values_list("article_id", flat=True).first()
+            if before is not None and before != instance.article_id:
+                self.record([before], apply=False)  # applied with the save's own change, after it
+
+    def tag_changed(self, sender, instance, **kwargs):
+        """A tag renamed or deleted (its links go by cascade, which sends no m2m signal)."""
+        from archive.models import Annotation
+
+        if instance.pk:
+            self.record(Annotation.objects.filter(tags=instance).values_list("article_id", flat=True))
+
     def source_saving(self, sender, instance, **kwargs):
         """Remembers the name the index holds, to tell whether the save renames the outlet."""
         from archive.models import Source
@@ -77,11 +97,14 @@ class ArticleSignalProcessor(BaseSignalProcessor):
         if old is not None and old != (instance.name, instance.slug):
             self.record(instance.articles.values_list("pk", flat=True))
 
-    def record(self, article_ids) -> None:
+    def record(self, article_ids, apply: bool = True) -> None:
         from archive.models import IndexChange
 
         from .indexing import apply_pending_now
 
+        article_ids = list(article_ids)
+        if not article_ids:
+            return
         IndexChange.record(article_ids)
-        if not indexing_deferred():
+        if apply and not indexing_deferred():
             transaction.on_commit(apply_pending_now)

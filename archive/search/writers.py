@@ -8,16 +8,19 @@ kernel when its parent dies: a dead writer can never leave the index locked.
 """
 
 import ctypes
+import fcntl
 import os
 import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import LockError, SegmentWriter
 
-__all__ = ["LockError", "open_writer"]
+__all__ = ["LockError", "bulk_load_lease", "bulk_load_running", "open_writer"]
 
 _PR_SET_PDEATHSIG = 1
+BULK_LOAD_FILE = "BULK_LOAD"
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -76,9 +79,41 @@ def open_writer(index, procs: int = 1, timeout: float = 0.0, **options) -> Segme
             )
         return SegmentWriter(index, timeout=timeout, delay=0.25, **options)
     except LockError:
+        if not timeout:  # a caller that does not wait will not read why
+            raise
         lock = Path(index.storage.folder).resolve() / f"{index.indexname}_WRITELOCK"
         holders = ", ".join(describe(pid) for pid in lock_holders(lock)) or "a process not visible here"
         raise LockError(f"the search index is being written by {holders}") from None
+
+
+@contextmanager
+def bulk_load_lease(folder: Path):
+    """Held (shared) for the whole of a bulk load, so that web processes leave the index to it.
+
+    Between two of its commits a bulk load releases Whoosh's lock for a moment; a web process
+    taking it then to apply the load's own changes one by one made the load wait, and churned the
+    searchers of every request. An flock, so a killed load releases it too."""
+    descriptor = os.open(Path(folder) / BULK_LOAD_FILE, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def bulk_load_running(folder: Path) -> bool:
+    """Whether some process holds a bulk-load lease on the index in `folder`."""
+    try:
+        descriptor = os.open(Path(folder) / BULK_LOAD_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
 
 
 def lock_holders(lock: Path) -> list[int]:

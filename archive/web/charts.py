@@ -184,7 +184,8 @@ def split_pairs(counts: list[tuple[str, int]]) -> dict[str, dict[str, int]]:
     per_source: dict[str, dict[str, int]] = {}
     for value, n in counts:
         slug, _sep, period = value.rpartition("|")
-        per_source.setdefault(slug, {})[period] = n
+        if period == UNKNOWN_DATE or KEY.fullmatch(period):  # an index from before zero-padded keys
+            per_source.setdefault(slug, {})[period] = n
     return per_source
 
 

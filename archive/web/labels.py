@@ -44,8 +44,11 @@ NOTES = {
     "A prefix* needs at least 3 letters; it was searched as a whole word.": _(
         "يحتاج البحث بالبادئة* إلى 3 أحرف على الأقل؛ فبُحث عنها كلمةً كاملة."
     ),
-    "A prefix* matches many words; only the 200 most frequent were searched.": _(
-        "تطابق البادئة* كلمات كثيرة؛ فبُحث عن أكثر 200 كلمة منها شيوعًا."
+    "A prefix* matches many words; only the most frequent were searched.": _(
+        "تطابق البادئة* كلمات كثيرة؛ فبُحث عن أكثرها شيوعًا."
+    ),
+    "An excluded phrase of very common words could not be applied, and was left out.": _(
+        "كلمات العبارة المستبعدة شائعة جدًا، فلم يُطبَّق استبعادها."
     ),
     "A phrase of very common words was searched as its words, in any order.": _(
         "كلمات العبارة شائعة جدًا، فبُحث عنها كلماتٍ بأي ترتيب."

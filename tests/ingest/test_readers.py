@@ -575,3 +575,18 @@ def test_read_paths_never_raises_and_keeps_within_the_limits(files):
     assert all(result.reason for result in results if isinstance(result, Rejection))
     named = {Path(result.origin.split("#")[0].rsplit(":", 1)[0]).name for result in results}
     assert named == {f"{number}{suffix}" for number, (suffix, _) in enumerate(files)}
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"WARC/1.0\r\nWARC-Type: response\r\nX-Padding: " + b"a" * (8 * 1024 * 1024) + b"\r\n\r\n", "64 KB"),
+        (b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n" + b"\r\n" * 2_000_000, "blank lines"),
+    ],
+    ids=["header-line", "blank-lines"],
+)
+def test_warc_lines_read_one_at_a_time_are_bounded(tmp_path, content, reason):
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(gzip.compress(content))
+    [rejection] = list(read_paths([path]))
+    assert isinstance(rejection, Rejection) and reason in rejection.reason

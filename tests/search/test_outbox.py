@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 from whoosh.index import open_dir
 
-from archive.models import Annotation, Article, IndexChange, Source
+from archive.models import Annotation, Article, IndexChange, Source, Tag
 from archive.search import indexing, writers
 from archive.search.service import SearchRequest, run_search
 from archive.search.signals import deferred_indexing
@@ -90,12 +90,13 @@ def test_saves_and_deletes_never_wait_for_a_locked_index(source, search_index, m
     assert indexing.compare().clean
 
 
-def test_a_lock_error_names_the_process_holding_the_index(source, search_index):
+def test_a_lock_error_names_the_process_holding_the_index(source, search_index, monkeypatch):
     make(source, 0)
     with deferred_indexing():
         make(source, 1)
+    monkeypatch.setattr(indexing, "LOCK_WAIT", 0.3)
     with index_locked_elsewhere(search_index), pytest.raises(writers.LockError) as refused:
-        indexing.apply_pending(wait=False)
+        indexing.apply_pending(wait=True)
     assert f"pid {os.getpid()} (" in str(refused.value)
     assert IndexChange.objects.count() == 1
 
@@ -210,3 +211,89 @@ def fds_of(pid: int):
         return [Path(str(p.readlink())) for p in fd_dir.iterdir()]
     except (FileNotFoundError, ProcessLookupError, OSError):
         return []
+
+
+def test_while_an_ingest_runs_web_processes_leave_the_index_to_it(source, search_index):
+    articles = [make(source, n) for n in range(2)]
+    Article.objects.filter(pk=articles[0].pk).update(title="عنوان عن بانياس")
+    applier = indexing.BackgroundApplier()
+    with indexing.bulk_load():
+        assert indexing.bulk_load_running()
+        IndexChange.record([articles[0].pk])
+        indexing.apply_pending_now()
+        applier.catch_up()
+        assert IndexChange.objects.count() == 1 and found("بانياس") == 0  # left to the ingest
+    assert not indexing.bulk_load_running()
+    applier.catch_up()
+    assert found("بانياس") == 1 and not IndexChange.objects.exists()
+
+
+def test_renaming_or_deleting_a_tag_rewrites_its_articles(source):
+    article = make(source, 1)
+    note = Annotation.objects.create(article=article, text="ملاحظة")
+    tag = Tag.objects.create(name="كيماوي")
+    note.tags.add(tag)
+    assert run_search(SearchRequest(tags=["كيماوي"])).count == 1
+    tag.name = "كيميائي"
+    tag.save()
+    assert run_search(SearchRequest(tags=["كيميائي"])).count == 1
+    assert run_search(SearchRequest(tags=["كيماوي"])).count == 0
+    tag.delete()
+    assert run_search(SearchRequest(tags=["كيميائي"])).count == 0
+    assert indexing.compare().clean
+
+
+def test_an_annotation_moved_to_another_article_leaves_the_first(source):
+    first, second = make(source, 1), make(source, 2)
+    note = Annotation.objects.create(article=first, text="ملاحظة", status="false")
+    assert [h.id for h in run_search(SearchRequest(status=["false"])).hits] == [first.pk]
+    note.article = second
+    note.save()
+    assert [h.id for h in run_search(SearchRequest(status=["false"])).hits] == [second.pk]
+    assert indexing.compare().clean
+
+
+def test_a_document_that_cannot_be_prepared_holds_back_no_other(source, monkeypatch):
+    with deferred_indexing():
+        articles = [make(source, n) for n in range(3)]
+    prepare = indexing.article_index().__class__.full_prepare
+
+    def failing(self, obj):
+        if obj.pk == articles[1].pk:
+            raise ValueError("unindexable")
+        return prepare(self, obj)
+
+    monkeypatch.setattr(indexing.article_index().__class__, "full_prepare", failing)
+    indexing.apply_pending()
+    assert found("طرطوس") == 2 and not IndexChange.objects.exists()
+    assert indexing.compare().missing == {articles[1].pk}
+
+
+def test_an_ingest_goes_on_storing_while_another_process_holds_the_index(source, search_index, tmp_path):
+    from archive.ingest.pipeline import Pipeline
+
+    make(source, 0)
+    lines = [
+        '{"url": "https://a.example/%d", "source_name": "مصدر", "title": "خبر %d", "text": "نص عن حمص والكلمة%d"}'
+        % (n, n, n)
+        for n in range(3)
+    ]
+    (tmp_path / "export.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    with index_locked_elsewhere(search_index), mock_lock_wait(0.2):
+        summary = Pipeline().run([tmp_path / "export.jsonl"])
+    assert summary.added == 3 and summary.index_behind
+    assert any("NOT up to date" in line for line in summary.lines())
+    assert IndexChange.objects.count() == 3
+    indexing.apply_pending()
+    assert found("حمص") == 3
+
+
+@contextmanager
+def mock_lock_wait(seconds: float):
+    from unittest import mock
+
+    with (
+        mock.patch.object(indexing, "LOCK_WAIT", seconds),
+        mock.patch.object(indexing.BulkIndexer.__init__, "__defaults__", (10_000, seconds, True)),
+    ):
+        yield

@@ -35,16 +35,16 @@ def suggest(words, correct, generation=1):
 def test_unknown_words_are_replaced_and_known_ones_kept():
     correct = Corrector({("لافرووف", 1): "لافروف"})
     assert suggest(["لافرووف", "روسيا"], correct) == "لافروف روسيا"
-    assert correct.asked == [("لافرووف", 1, 0)]
+    assert correct.asked == [("لافرووف", 1, 1)]
 
 
-def test_two_edits_only_for_longer_words_and_with_their_first_letter():
+def test_corrections_keep_the_first_letter_and_two_edits_are_for_longer_words():
     correct = Corrector({("لاففرووف", 2): "لافروف"})
     assert suggest(["لاففرووف"], correct) == "لافروف"
-    assert correct.asked == [("لاففرووف", 1, 0), ("لاففرووف", 2, 1)]
+    assert correct.asked == [("لاففرووف", 1, 1), ("لاففرووف", 2, 1)]
     short = Corrector({})
     assert suggest(["دمشك"], short) is None
-    assert short.asked == [("دمشك", 1, 0)]
+    assert short.asked == [("دمشك", 1, 1)]
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_no_answer_is_kept_too():
     correct = Corrector({})
     suggest(["لافرووف"], correct)
     suggest(["لافرووف"], correct)
-    assert correct.asked == [("لافرووف", 1, 0), ("لافرووف", 2, 1)]
+    assert correct.asked == [("لافرووف", 1, 1), ("لافرووف", 2, 1)]
 
 
 def test_the_time_budget_stops_further_corrections(monkeypatch):
