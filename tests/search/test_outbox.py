@@ -4,6 +4,7 @@ Another process holding Whoosh's lock is played by a writer this test opens on t
 flock taken through another descriptor conflicts even within one process.
 """
 
+import json
 import os
 import time
 from contextlib import contextmanager
@@ -273,11 +274,16 @@ def test_an_ingest_goes_on_storing_while_another_process_holds_the_index(source,
     from archive.ingest.pipeline import Pipeline
 
     make(source, 0)
-    lines = [
-        '{"url": "https://a.example/%d", "source_name": "مصدر", "title": "خبر %d", "text": "نص عن حمص والكلمة%d"}'
-        % (n, n, n)
+    records = [
+        {
+            "url": f"https://a.example/{n}",
+            "source_name": "مصدر",
+            "title": f"خبر {n}",
+            "text": f"نص عن حمص {n}",
+        }
         for n in range(3)
     ]
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
     (tmp_path / "export.jsonl").write_text("\n".join(lines), encoding="utf-8")
     with index_locked_elsewhere(search_index), mock_lock_wait(0.2):
         summary = Pipeline().run([tmp_path / "export.jsonl"])
