@@ -47,7 +47,7 @@ from . import spelling
 from .analyzers import ArabicAnalyzer
 from .docsets import DocSets
 from .query import EXACT_FIELD
-from .writers import bulk_load_lease, bulk_load_running, open_writer
+from .writers import bulk_load_lease, bulk_load_running, merge_tiny, open_writer
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,10 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        if procs > 1:
+            writer.commit()  # each subprocess's segment is added as it is
+        else:
+            writer.commit(mergetype=merge_tiny)
 
     def remove(self, obj_or_string, commit=True):
         with self.writer(parallel=False) as writer:

@@ -17,10 +17,11 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import LockError, SegmentWriter
 
-__all__ = ["LockError", "bulk_load_lease", "bulk_load_running", "open_writer"]
+__all__ = ["LockError", "bulk_load_lease", "bulk_load_running", "merge_tiny", "open_writer"]
 
 _PR_SET_PDEATHSIG = 1
 BULK_LOAD_FILE = "BULK_LOAD"
+TINY_SEGMENT_DOCS = 2000
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -114,6 +115,24 @@ def bulk_load_running(folder: Path) -> bool:
     finally:
         os.close(descriptor)
     return False
+
+
+def merge_tiny(writer, segments):
+    """A merge policy for small writes: folds segments of fewer than TINY_SEGMENT_DOCS documents into
+    the new one, and leaves the rest as they are.
+
+    Whoosh's default policy may merge segments of tens of thousands of documents on any commit: an
+    editor's save, or the last sweep of an ingest, then held the index for minutes."""
+    from whoosh.reading import SegmentReader
+
+    tiny = [segment for segment in segments if segment.doc_count_all() < TINY_SEGMENT_DOCS]
+    if len(tiny) < 2:
+        return segments
+    for segment in tiny:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in tiny]
 
 
 def lock_holders(lock: Path) -> list[int]:

@@ -303,3 +303,15 @@ def mock_lock_wait(seconds: float):
         mock.patch.object(indexing.BulkIndexer.__init__, "__defaults__", (10_000, seconds, True)),
     ):
         yield
+
+
+def test_small_writes_fold_tiny_segments_together(source, monkeypatch):
+    from whoosh.index import open_dir
+
+    monkeypatch.setattr(writers, "TINY_SEGMENT_DOCS", 3)
+    for n in range(6):
+        make(source, n)  # one commit each
+    segments = open_dir(indexing.backend().path).reader().leaf_readers()
+    sizes = sorted(reader.doc_count_all() for reader, _ in segments)
+    assert len(sizes) <= 3 and sum(sizes) == 6
+    assert found("طرطوس") == 6
