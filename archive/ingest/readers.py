@@ -605,11 +605,6 @@ def _is_gzip(stream) -> bool:
     return magic == _GZIP_MAGIC
 
 
-def _skip_line(stream) -> None:
-    while (chunk := stream.readline(MB)) and not chunk.endswith(b"\n"):
-        pass
-
-
 def _too_big(size: int, limit: int) -> str:
     return f"{_amount(size)}, over the {_amount(limit)} limit"
 
