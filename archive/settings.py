@@ -6,6 +6,7 @@ variable's name rather than being read as some default.
 """
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -49,10 +50,9 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     value = os.environ.get(name)
     if value is None:
         return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if not re.fullmatch(r"[0-9]+", value.strip()):  # int() would take "1_000", "-5" and Arabic digits
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.")
+    number = int(value.strip())
     if number < minimum:
         raise ImproperlyConfigured(f"{name}={number} is below its minimum of {minimum}.")
     return number

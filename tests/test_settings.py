@@ -255,3 +255,19 @@ def test_a_malformed_limit_stops_start_up_with_its_name(tmp_path):
     done = manage("check", ARCHIVE_DATA_DIR=str(tmp_path), ARCHIVE_MAX_BODY_CHARS="lots")
     assert done.returncode != 0
     assert "ARCHIVE_MAX_BODY_CHARS='lots' is not a whole number" in done.stderr
+
+
+@pytest.mark.parametrize("value", ["1_000", "٥", "+5", "0x10"])
+def test_env_int_takes_plain_ascii_digits_only(monkeypatch, value):
+    monkeypatch.setenv("ARCHIVE_TEST_NUMBER", value)
+    with pytest.raises(ImproperlyConfigured, match="is not a whole number"):
+        env_int("ARCHIVE_TEST_NUMBER", 1)
+
+
+def test_a_failed_csrf_check_gets_the_sites_own_page_without_inline_style(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "CSRF" in page and "<style" not in page and "style=" not in page
