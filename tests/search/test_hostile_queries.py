@@ -169,3 +169,9 @@ def test_huge_page_numbers_show_the_last_page(client, seed_archive, page):
 @pytest.mark.parametrize("page", ["0", "-1", "1e9", "x", "\x00"])
 def test_invalid_page_numbers_are_refused(client, seed_archive, page):
     assert api(client, q="سوريا", page=page).status_code == 400
+
+
+def test_the_notes_are_translated_for_english_readers(client, seed_archive):
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("search"), {"q": "ال*"}).content.decode()
+    assert "needs at least 3 letters" in html
