@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from archive.text.urls import web_url
+
 
 def unique_slug(model, text: str, fallback: str) -> str:
     """A unicode slug for `text` that no row of `model` has yet (Arabic names keep their letters)."""
@@ -140,10 +142,7 @@ class Article(models.Model):
     @property
     def link_url(self) -> str:
         """The URL if it may become a link (http or https, with a host); any other URL is shown as text."""
-        scheme, _sep, rest = self.url.partition("://")
-        host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-        plain = all(c.isprintable() and not c.isspace() for c in self.url)
-        return self.url if scheme.lower() in ("http", "https") and host and plain else ""
+        return web_url(self.url)
 
     @property
     def published(self):

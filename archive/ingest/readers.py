@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from warcio.archiveiterator import ArchiveIterator
@@ -26,6 +25,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from archive.ingest.items import RawItem, Rejection
 from archive.text.article import NotAnArticle
 from archive.text.encoding import binary_kind, decode
+from archive.text.urls import web_url
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,6 @@ _WARC_TRAILER = 4
 # Decompressed JSON Lines are scanned this much at a time; runs of blank lines are skipped in one step.
 _CHUNK = MB
 _BLANK_LINES = re.compile(rb"[ \t\r\v\f\n]*\n")
-_URL_SCHEMES = {"http", "https"}
 
 
 @dataclass(frozen=True)
@@ -566,18 +565,6 @@ def _manifest_row(label: str, row: dict) -> tuple[str, Metadata]:
     if not key and not text_field(row, "url"):
         raise ManifestError(f"{label}: neither a file nor a url")
     return key, Metadata(web_url(text_field(row, "url")), text_field(row, "source"), published)
-
-
-def web_url(value: str) -> str:
-    """value when it is an http(s) URL with a host, else "": a javascript: or data: URL is never kept."""
-    value = value.strip()
-    if any(ord(char) < 33 or ord(char) == 127 for char in value):
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    return value if parts.scheme.lower() in _URL_SCHEMES and parts.hostname else ""
 
 
 def text_field(row: dict, name: str) -> str:

@@ -6,6 +6,8 @@ pages say the same things in the newsroom's terms.
 
 from django.utils.translation import gettext_lazy as _
 
+from archive.search import backend, query
+
 STATUS = {
     "verified": _("موثَّق"),
     "disputed": _("موضع خلاف"),
@@ -40,19 +42,11 @@ SORT = {
 NOTES = {
     "The query was cut to its first 1000 characters.": _("قُصَّ الاستعلام إلى أول 1000 حرف."),
     "An unbalanced quotation mark was ignored.": _("أُهملت علامة تنصيص غير مغلقة."),
-    "Only the first 32 terms were searched.": _("بُحث عن أول 32 كلمة فقط."),
-    "A prefix* needs at least 3 letters; it was searched as a whole word.": _(
-        "يحتاج البحث بالبادئة* إلى 3 أحرف على الأقل؛ فبُحث عنها كلمةً كاملة."
-    ),
-    "A prefix* matches many words; only the most frequent were searched.": _(
-        "تطابق البادئة* كلمات كثيرة؛ فبُحث عن أكثرها شيوعًا."
-    ),
-    "An excluded phrase of very common words could not be applied, and was left out.": _(
-        "كلمات العبارة المستبعدة شائعة جدًا، فلم يُطبَّق استبعادها."
-    ),
-    "A phrase of very common words was searched as its words, in any order.": _(
-        "كلمات العبارة شائعة جدًا، فبُحث عنها كلماتٍ بأي ترتيب."
-    ),
+    query.TOO_MANY_WORDS: _("بُحث عن أول 32 كلمة فقط."),
+    query.SHORT_PREFIX: _("يحتاج البحث بالبادئة* إلى 3 أحرف على الأقل؛ فبُحث عنها كلمةً كاملة."),
+    backend.BROAD_PREFIX: _("تطابق البادئة* كلمات كثيرة؛ فبُحث عن أكثرها شيوعًا."),
+    backend.UNEXCLUDED_PHRASE: _("كلمات العبارة المستبعدة شائعة جدًا، فلم يُطبَّق استبعادها."),
+    backend.COMMON_PHRASE: _("كلمات العبارة شائعة جدًا، فبُحث عنها كلماتٍ بأي ترتيب."),
     "The query has no searchable words; showing everything that matches the filters.": _(
         "لا يحوي الاستعلام كلمات قابلة للبحث؛ تُعرض كل المقالات المطابقة للمرشحات."
     ),

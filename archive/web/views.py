@@ -6,7 +6,7 @@ data; what the page shows is decided in the templates.
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -177,7 +177,7 @@ class DatedArticles(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        previous, following = neighbours(self.first, self.last, self.period)
+        previous, following = neighbours(self.first, self.period)
         context.update(
             {self.period: self.first, f"previous_{self.period}": previous, f"next_{self.period}": following}
         )
@@ -193,25 +193,15 @@ def period_bounds(year: str, month: str = "", day: str = "") -> tuple[date, date
             first = date(int(year), int(month), int(day))
             return first, first
         if month:
-            first = date(int(year), int(month), 1)
-            return first, periods.month_end(first)
+            return periods.month_bounds(f"{int(year):04d}-{int(month):02d}")
         return date(int(year), 1, 1), date(int(year), 12, 31)
     except ValueError:
         raise Http404("No such date") from None
 
 
-def neighbours(first: date, last: date, period: str) -> tuple[date | None, date | None]:
+def neighbours(first: date, period: str) -> tuple[date | None, date | None]:
     """The first days of the periods just before and just after, or None past the calendar's edge."""
-    previous = following = None
-    if first > date.min:
-        previous = first - timedelta(days=1)
-        if period == "month":
-            previous = previous.replace(day=1)
-        elif period == "year":
-            previous = previous.replace(month=1, day=1)
-    if last < date.max:
-        following = last + timedelta(days=1)
-    return previous, following
+    return periods.previous_start(first, period), periods.next_start(first, period)
 
 
 def per_source(articles):
