@@ -96,6 +96,9 @@ def arabic_forms(latin: str, vocabulary) -> tuple[tuple[str, ...], str] | None:
         if vocabulary is not None:
             held = [(min(map(vocabulary.doc_frequency, form)), form) for form in listed]
             listed = [form for df, form in sorted(held, key=lambda pair: -pair[0]) if df]
+        listed = [
+            form for form in listed if not any(_contains(form, other) for other in listed if other != form)
+        ]
         if listed:
             return tuple(" ".join(form) for form in listed[:MAX_NAME_FORMS]), LIST
     if vocabulary is None or " " in latin:
@@ -112,6 +115,12 @@ def arabic_forms(latin: str, vocabulary) -> tuple[tuple[str, ...], str] | None:
     best = scored[0][0]
     kept = [word for score, _, word in scored[:MAX_SPELLINGS] if score >= best - SCORE_MARGIN]
     return tuple(kept), TRANSLITERATION
+
+
+def _contains(form: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether other's words appear in form, in a row: "سيرغي لافروف" says no more than "لافروف"."""
+    n = len(other)
+    return n < len(form) and any(form[i : i + n] == other for i in range(len(form) - n + 1))
 
 
 def _score(doc_frequency: int, cost: int) -> float:
