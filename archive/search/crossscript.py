@@ -48,6 +48,11 @@ def is_latin_clause(clause: Clause) -> bool:
     return not clause.quoted and not clause.prefix and all(map(transliterate.is_latin, clause.words))
 
 
+def has_latin(parsed: ParsedQuery) -> bool:
+    """Whether the query has Latin words to expand (else the index's words need not be read)."""
+    return any(is_latin_clause(clause) for group in parsed.groups for clause in group)
+
+
 def expand(parsed: ParsedQuery, vocabulary=None) -> ParsedQuery:
     """The query with each run of Latin words also searching its Arabic forms.
 

@@ -145,7 +145,7 @@ def parse_query(request: SearchRequest) -> query_syntax.ParsedQuery:
     """The request's query as the engine searches it: parsed, and Latin names also in Arabic unless the
     request asks for the literal words. Pages, the API, charts, exports and feeds all search this."""
     parsed = query_syntax.parse(request.q)
-    if request.literal or parsed.is_empty:
+    if request.literal or not crossscript.has_latin(parsed):
         return parsed
     backend = connections["default"].get_backend()
     vocabulary = backend.vocabulary() if hasattr(backend, "vocabulary") else None

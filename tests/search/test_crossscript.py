@@ -165,3 +165,8 @@ def test_a_query_transliterates_a_bounded_number_of_words():
     transliterated = [e for e in parsed.expansions if e.origin == crossscript.TRANSLITERATION]
     assert len(transliterated) == crossscript.MAX_TRANSLITERATED
     assert sum(e.origin == crossscript.LIST for e in parsed.expansions) == 8  # the lists are still read
+
+
+def test_only_a_query_with_latin_words_needs_the_vocabulary():
+    assert crossscript.has_latin(parse("روسيا Lavrov"))
+    assert not crossscript.has_latin(parse('روسيا "Lavrov" حلب*'))

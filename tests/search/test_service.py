@@ -336,3 +336,13 @@ def test_a_broad_prefix_says_so(seed_archive, monkeypatch):
 def test_the_feed_asks_for_no_suggestion(seed_archive):
     assert run_search(SearchRequest(q="لافرووف"), with_suggestion=False).suggestion is None
     assert run_search(SearchRequest(q="لافرووف")).suggestion
+
+
+def test_an_arabic_query_never_reads_the_vocabulary_for_latin_names(seed_archive):
+    from haystack import connections
+
+    backend = type(connections["default"].get_backend())
+    with mock.patch.object(backend, "vocabulary", side_effect=AssertionError("read")) as vocabulary:
+        assert run_search(SearchRequest(q="سوريا")).count == 5
+        assert run_search(SearchRequest(q='"Lavrov"')).count == 0
+        vocabulary.assert_not_called()
