@@ -7,6 +7,7 @@ Lucene-equivalent and ours, on queries as written and rewritten into the spellin
 import argparse
 import gzip
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -667,6 +668,100 @@ def run_product_variants(searcher, parser, queries: list[dict]) -> dict:
     return {"unchanged": unchanged, "by_kind": by_kind}
 
 
+SHAPES = ("words", '"phrase" + words', "prefix* + words", "words OR words", "words -word")
+EXCLUDED_SHAPE = "-word of the article itself"
+_marked = mark_rule(ALL_MARKS)
+
+
+def marked(words: list[str], rng: random.Random) -> list[str]:
+    """Every word that takes one with a mark of any class at any position (the query shapes' variant)."""
+    return [_marked(w, rng) or w for w in words]
+
+
+def build_shape_queries(queries: list[dict], docs_by_id: dict, seed: int) -> dict[str, list[tuple]]:
+    """The known-item queries again in each shape of the query syntax, as written and with marks.
+
+    Each entry is (target, unchanged, marked). A phrase is two consecutive title words put before two of
+    the query's words; a prefix is the longest word less its last two letters; OR joins another query;
+    the exclusion removes a word of another article. The last shape excludes a word of the target
+    itself, marked while the other words are not: there, success is the article NOT found.
+    """
+    rng = random.Random(seed)
+    shapes = {shape: [] for shape in (*SHAPES, EXCLUDED_SHAPE)}
+    for n, q in enumerate(queries):
+        doc = docs_by_id[q["target"]]
+        parts = shape_parts(q["words"], queries[(n + 1) % len(queries)]["words"], doc, rng)
+        plain = [w for value in parts.values() for w in ([value] if isinstance(value, str) else value)]
+        mapping = dict(zip(plain, marked(plain, rng), strict=True))
+        for shape in shapes:
+            text = shape_text(shape, parts, lambda w: w)
+            if text:
+                shapes[shape].append((q["target"], text, shape_text(shape, parts, mapping.__getitem__)))
+    return shapes
+
+
+def shape_parts(words: list[str], other: list[str], doc: dict, rng: random.Random) -> dict:
+    """The words each shape is made of, for one known-item query."""
+    title = doc["title"]
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(surface_words(title))
+        if f"{a} {b}" in title and all(len(surface_key(w)) >= 3 for w in (a, b))
+    ]
+    own = {surface_key(w) for w in surface_words(f"{title} {doc['text']}")}
+    longest = max(words, key=lambda w: len(surface_key(w)))
+    return {
+        "words": words,
+        "other": other,
+        "pair": list(rng.choice(pairs)) if pairs else [],
+        "stem": surface_key(longest)[:-2] if len(surface_key(longest)) >= 6 else "",
+        "rest": [w for w in words if w != longest],
+        "foreign": [w for w in other if surface_key(w) not in own and not w.isdigit()][:1],
+        "own": [] if words[-1].isdigit() or len(words) < 3 else [words[-1]],
+    }
+
+
+def shape_text(shape: str, parts: dict, f) -> str | None:
+    """One shape's query with every word passed through f, or None when the query cannot take it."""
+    words = " ".join(map(f, parts["words"]))
+    if shape == "words":
+        return words
+    if shape == '"phrase" + words':
+        a, b = parts["pair"] or (None, None)
+        return a and f'"{f(a)} {f(b)}" ' + " ".join(map(f, parts["words"][:2]))
+    if shape == "prefix* + words":
+        return parts["stem"] and " ".join([f(parts["stem"]) + "*", *map(f, parts["rest"])])
+    if shape == "words OR words":
+        return words + " OR " + " ".join(map(f, parts["other"]))
+    if shape == "words -word":
+        return parts["foreign"] and f"{words} -{f(parts['foreign'][0])}"
+    # The other words stay as written, so that "left out" cannot come from a query that finds nothing.
+    return parts["own"] and " ".join(parts["words"][:-1]) + f" -{f(parts['own'][0])}"
+
+
+def run_shapes(searcher, parser, shapes: dict[str, list[tuple]]) -> dict:
+    """Ranks in each shape, as written and marked; for the excluding one, whether the article is left out."""
+    results = {}
+    for shape, entries in shapes.items():
+        if shape == EXCLUDED_SHAPE:
+            results[shape] = {
+                key: [excluded(searcher, parser, entry[i], entry[0]) for entry in entries]
+                for key, i in (("unchanged", 1), ("variant", 2))
+            }
+        else:
+            results[shape] = {
+                key: [rank_of(searcher, parser, entry[i], entry[0]) for entry in entries]
+                for key, i in (("unchanged", 1), ("variant", 2))
+            }
+        results[shape]["example"] = entries[0][2] if entries else ""
+    return results
+
+
+def excluded(searcher, parser, text: str, target: str) -> bool:
+    hits = product_hits(searcher, parser, text, limit=None)
+    return hits is None or target not in {hit["id"] for hit in hits}
+
+
 # --- Cross-script names -----------------------------------------------------------------------------------
 
 PROCLITICS = ("", "و", "ف")
@@ -827,6 +922,33 @@ def product_report(variants: dict | None, info: dict) -> list[str]:
         )
     lines += [
         "",
+        "The same queries in each shape of the query syntax, as written and with a mark of any class at a"
+        " random position in every word (a phrase is two consecutive title words before two of the query's"
+        " words; prefix* is the longest word less its last two letters; OR joins the next query's words;"
+        " -word excludes a word of another article). In the last line, the query excludes one of the"
+        " article's own words, marked while the others are as written, and success is the article NOT"
+        " found at all.",
+        "",
+        "| shape | queries | as written S@10 | as written MRR | marked S@10 | marked MRR | Δ S@10"
+        " | example |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for shape, result in variants["shapes"].items():
+        n = len(result["variant"])
+        example = result["example"].translate(_VISIBLE)
+        if shape == EXCLUDED_SHAPE:
+            s1, s2 = (100 * sum(result[key]) / max(n, 1) for key in ("unchanged", "variant"))
+            lines.append(
+                f"| {shape} | {n} | {s1:.1f}% left out | | {s2:.1f}% left out | | {s2 - s1:+.1f}"
+                f" | {example} |"
+            )
+            continue
+        (s1, m1), (s2, m2) = metrics(result["unchanged"]), metrics(result["variant"])
+        lines.append(
+            f"| {shape} | {n} | {s1:.1f}% | {m1:.3f} | {s2:.1f}% | {m2:.3f} | {s2 - s1:+.1f} | {example} |"
+        )
+    lines += [
+        "",
         "Invisible characters in the examples are shown as ⟨ZWNJ⟩, ⟨ZWJ⟩, ⟨LRM⟩, ⟨RLM⟩, ⟨ALM⟩. The acceptance"
         " of issue #10: variant S@10 ≥ 90% and within 3 points of the same queries unchanged.",
     ]
@@ -956,6 +1078,8 @@ def run_product(args) -> tuple[list[str], dict]:
         if "variants" in args.only:
             queries = build_product_queries(docs, args.product_queries, args.seed)
             variants = run_product_variants(searcher, parser, queries)
+            shapes = build_shape_queries(queries, {d["id"]: d for d in docs}, args.seed)
+            variants["shapes"] = run_shapes(searcher, parser, shapes)
         if "crossscript" in args.only:
             rows = run_crossscript(searcher, parser, {d["id"]: d for d in docs}, names)
     lines = product_report(variants, info)

@@ -127,3 +127,16 @@ def test_held_out_split_is_about_half():
     ids = [f"article-{i}" for i in range(2000)]
     share = sum(map(bench.is_held_out, ids)) / len(ids)
     assert 0.45 < share < 0.55
+
+
+def test_query_shapes():
+    doc = {"title": "اجتماع وزراء الخارجية في جنيف", "text": "بحث الوزراء الأزمة السورية"}
+    parts = bench.shape_parts(["الخارجية", "جنيف", "الأزمة"], ["الموصل", "بحث"], doc, random.Random(0))
+    phrase = bench.shape_text('"phrase" + words', parts, lambda w: w)
+    quoted = phrase.split('"')[1]
+    assert quoted in doc["title"] and len(quoted.split()) == 2
+    assert bench.shape_text("prefix* + words", parts, lambda w: w) == "الخارج* جنيف الأزمة"
+    assert bench.shape_text("words OR words", parts, lambda w: w) == "الخارجية جنيف الأزمة OR الموصل بحث"
+    assert bench.shape_text("words -word", parts, lambda w: w) == "الخارجية جنيف الأزمة -الموصل"
+    marked = bench.shape_text(bench.EXCLUDED_SHAPE, parts, lambda w: w + "\u064e")
+    assert marked == "الخارجية جنيف -الأزمةَ"  # only the excluded word is marked
