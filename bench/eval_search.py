@@ -1,7 +1,9 @@
-"""Search-quality evaluation (`make eval`): known-item queries on real news, analysis set-ups in Whoosh.
+"""Search-quality evaluation (`make eval`): known-item queries on real news, and Latin-script names.
 
 Tells whether the Arabic analysis earns its complexity: success@10 and MRR of stock haystack analysis, a
 Lucene-equivalent and ours, on queries as written and rewritten into the spellings readers actually use.
+Then searches as the site does (its query parser, its schema) with what readers paste: marks anywhere in
+a word, invisible characters, presentation forms, other alphabets, and names typed in Latin letters.
 """
 
 import argparse
@@ -366,7 +368,7 @@ def setups_report(results: list[dict], queries: list[dict], args, sizes: Counter
     return lines
 
 
-METHOD = """## Method
+METHOD = """## Method of the set-up comparison
 
 - Queries: for a random article, the 3 or 4 rarest words (document frequency 2 to 2% of the sample) of its
   title and first 60 body words, chosen on surface forms with only diacritics and tatweel removed, so the
