@@ -26,12 +26,14 @@ STEMMED_FIELDS = ("title", "text")
 EXACT_FIELD = "exact"
 
 _token = re.compile(r'"[^"]*"?|\S+')
-_word = re.compile(r"\w+")
 
 
 def words_of(text: str) -> tuple[str, ...]:
-    # Lowercased so that a word such as "and" or "not" can never act as an operator.
-    return tuple(w.lower() for w in _word.findall(text))
+    """The words of a query part, normalized exactly as the index normalizes text (arabic.tokenize):
+    a diacritic, a tatweel, a presentation form or a Persian letter inside a word keeps it one word.
+
+    Lowercased too, so that a word such as "and" or "not" can never act as an operator."""
+    return tuple(arabic.tokenize(text))
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,12 @@ class ParsedQuery:
 
 def clean_input(raw: str) -> tuple[str, list[str]]:
     notes = []
-    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} else ch for ch in raw)
+    # Invisible characters that Arabic text carries inside words (ZWNJ, bidi marks) are deleted, as the
+    # index deletes them; other control characters separate words.
+    text = "".join(
+        "" if ch in arabic.INVISIBLE else " " if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} else ch
+        for ch in raw
+    )
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         notes.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
@@ -116,7 +123,7 @@ def parse_token(token: str, notes: list[str]) -> Clause | None:
     if not words:
         return None
     if prefix and len(words) == 1:
-        if len("".join(arabic.tokenize(words[0]))) >= MIN_PREFIX_CHARS:
+        if len(words[0]) >= MIN_PREFIX_CHARS:
             return Clause(words, prefix=True, excluded=excluded)
         notes.append(SHORT_PREFIX)
     if len(words) > 1:
@@ -125,11 +132,11 @@ def parse_token(token: str, notes: list[str]) -> Clause | None:
     return Clause(words, excluded=excluded)
 
 
-def render(query: ParsedQuery, normalize=lambda s: s) -> str:
+def render(query: ParsedQuery) -> str:
     """The engine query: stemmed fields for words, the exact field for phrases and prefixes."""
     rendered_groups = []
     for group in query.groups:
-        parts = [render_clause(c, normalize) for c in group]
+        parts = [render_clause(c) for c in group]
         required = [p for c, p in zip(group, parts, strict=True) if not c.excluded]
         excluded = [p for c, p in zip(group, parts, strict=True) if c.excluded]
         text = " AND ".join(required)
@@ -139,10 +146,10 @@ def render(query: ParsedQuery, normalize=lambda s: s) -> str:
     return " OR ".join(rendered_groups)
 
 
-def render_clause(clause: Clause, normalize) -> str:
+def render_clause(clause: Clause) -> str:
     if clause.phrase:
-        return f'{EXACT_FIELD}:"{normalize(" ".join(clause.words))}"'
+        return f'{EXACT_FIELD}:"{" ".join(clause.words)}"'
     word = clause.words[0]
     if clause.prefix:
-        return f"{EXACT_FIELD}:{normalize(word)}*"
+        return f"{EXACT_FIELD}:{word}*"
     return "(" + " OR ".join(f"{name}:{word}" for name in STEMMED_FIELDS) + ")"

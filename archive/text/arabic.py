@@ -41,6 +41,12 @@ _FOLDED = {
     "ھ": "ه",
     "ہ": "ه",
     "ک": "ك",
+    # Persian, Kurdish and Urdu heh and yeh forms, as their keyboards type them.
+    "ە": "ه",
+    "ۀ": "ه",
+    "ۂ": "ه",
+    "ے": "ي",
+    "ۓ": "ي",
     "ؤ": "ء",
     "ئ": "ء",
     # Letters of Persian and Maghrebi transliteration, written for foreign sounds (v, g, p, ch, zh).
@@ -75,7 +81,8 @@ class Token(NamedTuple):
     end: int
 
 
-_INVISIBLE = "".join(chr(c) for c in _DELETED if unicodedata.category(chr(c)) != "Mn")
+INVISIBLE = frozenset(chr(c) for c in _DELETED if unicodedata.category(chr(c)) != "Mn")
+_INVISIBLE = "".join(sorted(INVISIBLE))
 # A raw word: letters and digits plus the marks and invisible characters that normalize() deletes, so a
 # word interrupted by a diacritic, a tatweel or a bidi mark stays one word.
 _RAW_WORD = re.compile(

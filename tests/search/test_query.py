@@ -18,7 +18,7 @@ def test_words_are_all_required():
 
 
 def test_quoted_phrase_searches_the_exact_field():
-    assert render(parse('"قوات سوريا الديمقراطية"')) == '(exact:"قوات سوريا الديمقراطية")'
+    assert render(parse('"قوات سوريا الديمقراطية"')) == '(exact:"قوات سوريا الديمقراطيه")'
 
 
 def test_or_joins_two_groups():
@@ -37,7 +37,7 @@ def test_exclusion():
 
 
 def test_prefix_uses_normalized_exact_field():
-    assert render(parse("الديمقراط*"), normalize=lambda s: s.upper()) == "(exact:الديمقراط*)"
+    assert render(parse("الدِّيمقراط*")) == "(exact:الديمقراط*)"
 
 
 @pytest.mark.parametrize(
@@ -163,3 +163,66 @@ def test_a_long_phrase_is_cut_to_the_word_budget():
     parsed = parse("سوريا " + '"' + " ".join(words) + '"')
     assert [len(c.words) for c in parsed.groups[0]] == [1, MAX_CLAUSES - 1]
     assert TOO_MANY_WORDS in parsed.notes
+
+
+# --- What people paste: the query is normalized exactly as the text is ------------------------------
+
+# Every class the index folds away inside a word: harakat, shadda, sukun, tanwin and the dagger alef;
+# tatweel; ZWNJ, ZWJ and the bidi controls.
+MARKS = [
+    *map(chr, range(0x064B, 0x0653)),
+    "\u0670",
+    "\u0640",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+]
+# One spelling of the index's and what a PDF, a Persian keyboard or an old font gives instead.
+RESPELLINGS = [
+    ("سوريا", "ﺳﻮﺭﻳﺎ"),  # Presentation Forms-B
+    ("لا", "ﻻ"),  # the lam-alef ligature
+    ("كيري", "کیری"),  # Persian keheh and farsi yeh
+    ("مدرسه", "مدرسە"),  # Kurdish ae for heh
+    ("2018", "٢٠١٨"),  # Arabic-Indic digits
+    ("2018", "۲۰۱۸"),  # Extended Arabic-Indic digits
+]
+arabic_word = st.text(
+    alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=3, max_size=9
+)
+
+
+@st.composite
+def marked(draw, word):
+    """The word with marks of any class inserted at any positions, first letter to last."""
+    letters = list(word)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(1, len(letters)))
+        letters.insert(at, draw(st.sampled_from(MARKS)))
+    return "".join(letters)
+
+
+SHAPES = ["{}", '"{} {}"', "{}*", "سوريا OR {}", "روسيا -{}", "-{} روسيا", '"الحرب في {}"', "{} أو {}"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), arabic_word, st.sampled_from(SHAPES))
+def test_marks_anywhere_in_a_word_change_nothing_in_any_query_shape(data, word, shape):
+    bare = shape.format(word, word)
+    vocalized = shape.format(data.draw(marked(word)), data.draw(marked(word)))
+    assert render(parse(vocalized)) == render(parse(bare))
+    assert parse(vocalized).highlight_words() == parse(bare).highlight_words()
+
+
+@pytest.mark.parametrize(("plain", "pasted"), RESPELLINGS)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_presentation_forms_persian_letters_and_digits_are_folded(plain, pasted, shape):
+    assert render(parse(shape.format(pasted, pasted))) == render(parse(shape.format(plain, plain)))
+
+
+@pytest.mark.parametrize(
+    ("vocalized", "bare"), [("سُوريا", "سوريا"), ("الحَرْب", "الحرب"), ("مُحَمَّد", "محمد"), ("حلــب", "حلب")]
+)
+def test_the_words_the_issue_found_nothing_for(vocalized, bare):
+    assert parse(vocalized).groups == parse(bare).groups

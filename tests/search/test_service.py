@@ -46,6 +46,42 @@ def test_exclusion_and_or(seed_archive):
     assert {"000", "003"} <= seeds_found("العدناني OR كيربي")
 
 
+@pytest.mark.parametrize(
+    ("pasted", "plain"),
+    [
+        ("سُورِيَة", "سورية"),
+        ("لافْرُوف", "لافروف"),
+        ("الأَمْرِيكِيَّة", "الأمريكية"),
+        ('"جَبْهَة النُّصْرَة"', '"جبهة النصرة"'),
+        ("لافــروف -العدنانيّ", "لافروف -العدناني"),
+        ("ﻻﻓﺮﻭﻑ", "لافروف"),
+        ("لاف\u200cروف", "لافروف"),
+    ],
+)
+def test_pasted_vocalized_or_presentation_forms_find_what_the_plain_word_finds(seed_archive, pasted, plain):
+    assert seeds_found(pasted) == seeds_found(plain) != set()
+
+
+def test_a_vocalized_query_marks_the_word_in_the_unvocalized_text(seed_archive):
+    page = run_search(SearchRequest(q="لافْرُوف"))
+    assert page.hits and all("<mark>لافروف</mark>" in hit.snippet for hit in page.hits)
+
+
+def test_vocalized_stored_text_is_marked_whole_for_a_bare_query(seed_archive):
+    source = Source.objects.get(slug="buratha")
+    Article.objects.create(
+        source=source,
+        title="بيان",
+        body="قال مُحَمَّدٌ إن القصف توقف",
+        original=b"x",
+        original_content_type="text/plain",
+        original_sha256="e" * 64,
+    )
+    for q in ("محمد", "مُحَمَّد"):
+        snippet = next(hit.snippet for hit in run_search(SearchRequest(q=q)).hits if "القصف" in hit.snippet)
+        assert "<mark>مُحَمَّدٌ</mark>" in snippet
+
+
 def test_source_facet_keeps_names_whole(seed_archive):
     page = run_search(SearchRequest(q="سوريا"))
     names = {entry["name"] for entry in page.facets["source"]}
