@@ -582,9 +582,12 @@ def product_schema() -> Schema:
 
 
 def build_product_index(docs: list[dict], index_dir: Path | None):
-    """A RamStorage index of the articles, or one kept in index_dir and reused while it holds the same ids."""
+    """A RamStorage index of the articles, or one kept in index_dir and reused while it is up to date."""
     schema = product_schema()
-    fingerprint = hashlib.blake2b("\n".join(d["id"] for d in docs).encode(), digest_size=8).hexdigest()
+    # The ids and the analysis code: a kept index is stale when either changes.
+    analysis = [ROOT / "archive" / "text" / "arabic.py", ROOT / "archive" / "search" / "analyzers.py"]
+    key = "\n".join([*(d["id"] for d in docs), *(path.read_text(encoding="utf-8") for path in analysis)])
+    fingerprint = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
     if index_dir is not None:
         index_dir.mkdir(parents=True, exist_ok=True)
         stamp = index_dir / "ids.blake2b"
