@@ -835,16 +835,16 @@ def crossscript_interface():
 
 def gazetteer_overlap(names: list[dict]) -> str:
     """How many held-out names the product's own lists hold, to tell list hits from transliteration hits."""
-    interface = crossscript_interface()
-    keys = getattr(interface[0], "gazetteer_keys", None) if interface else None
-    if keys is None:
-        return "Overlap with the product's name lists: not measured (this checkout exposes no such list)."
-    listed = {k.casefold() for k in keys()}
+    if crossscript_interface() is None:
+        return "Overlap with the product's name lists: not measured (this checkout has none)."
+    from archive.search import names as product_names
+
     held_out = [n for n in names if n["split"] == "held-out"]
-    inside = [n["latin"] for n in held_out if n["latin"].casefold() in listed]
+    listed = [n for n in held_out if product_names.lookup(n["latin"])]
     return (
-        f"Overlap with the product's name lists: {len(inside)} of the {len(held_out)} held-out names are keys"
-        " of them; the others are found, if at all, by transliteration."
+        f"Overlap with the product's name lists (`archive.search.names.lookup`, read after the set was"
+        f" committed): {len(listed)} of the {len(held_out)} held-out names are keys of them; the others are"
+        " found, if at all, by transliteration (the origin column below says which, per name)."
     )
 
 
@@ -877,7 +877,8 @@ def run_crossscript(searcher, parser, docs_by_id: dict, names: list[dict]) -> li
                 "arabic_hits": arabic_count,
                 "ratio": ratio,
                 "passed": precision >= PRECISION_PASS and ratio >= RATIO_PASS,
-                "searched": expanded.normalized(),
+                "origin": ", ".join(sorted({e.origin for e in expanded.expansions})) or "none",
+                "searched": "; ".join(f"{e.typed} → {' / '.join(e.arabic)}" for e in expanded.expansions),
             }
         )
     return rows
@@ -1011,6 +1012,10 @@ def crossscript_report(rows: list[dict] | None, names: list[dict], overlap: str)
     ]
     for split in ("dev", "held-out"):
         lines.append(f"| {split} | " + crossscript_summary([r for r in rows if r["split"] == split]) + " |")
+    for origin in sorted({r["origin"] for r in rows}):
+        picked = [r for r in rows if r["split"] == "held-out" and r["origin"] == origin]
+        if picked:
+            lines.append(f"| held-out, expanded by {origin} | " + crossscript_summary(picked) + " |")
     lines += [
         "",
         "| split | kind | names | pass | mean precision@10 | precision@10 ≥ 8 | ratio ≥ 0.5 |",
@@ -1026,8 +1031,9 @@ def crossscript_report(rows: list[dict] | None, names: list[dict], overlap: str)
         "",
         f"Failing names ({len(failing)}):",
         "",
-        "| name | kind | split | Arabic forms | precision@10 | Latin hits | Arabic hits | ratio | searched |",
-        "|---|---|---|---|---:|---:|---:|---:|---|",
+        "| name | kind | split | Arabic forms | precision@10 | Latin hits | Arabic hits | ratio | origin"
+        " | also searched |",
+        "|---|---|---|---|---:|---:|---:|---:|---|---|",
     ]
     for r in sorted(failing, key=lambda r: (r["split"], r["kind"], r["latin"])):
         lines.append(
