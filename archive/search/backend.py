@@ -47,6 +47,7 @@ from . import spelling
 from .analyzers import ArabicAnalyzer
 from .docsets import DocSets
 from .query import EXACT_FIELD
+from .vocabulary import Vocabulary, shared_lexicon
 from .writers import bulk_load_lease, bulk_load_running, merge_tiny, open_writer
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,17 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
                 self._searcher = self.index.searcher()
                 self._docsets = DocSets(self._searcher, DATED_BY["published"], UNKNOWN[0])
             return self._searcher, self._docsets
+
+    def vocabulary(self) -> Vocabulary:
+        """The exact field's Arabic words, for Latin names (archive.search.crossscript): read once per
+        segment and shared by the process's threads."""
+        searcher, _ = self.current_searcher()
+        return Vocabulary.from_reader(
+            searcher.reader(),
+            EXACT_FIELD,
+            shared_lexicon(self.path),
+            self.path if self.use_file_storage else None,
+        )
 
     def search(
         self,

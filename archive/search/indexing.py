@@ -287,21 +287,40 @@ def apply_pending_now() -> None:
 
 class BackgroundApplier(threading.Thread):
     """Applies recorded changes in a web process: at start (after a reconciliation), when a save in
-    this process wakes it, and every few seconds for changes made by other processes."""
+    this process wakes it, and every few seconds for changes made by other processes. After each
+    change of the index it reads the new words for Latin-name search, so that no request waits."""
 
     def __init__(self, interval: float = APPLY_INTERVAL):
         super().__init__(name="index-applier", daemon=True)
         self.interval = interval
         self.wake = threading.Event()
         self.stopping = False
+        self.warmed_generation = None
 
     def run(self):
         self.catch_up(reconciling=True)
+        self.warm()
         while not self.stopping:
             self.wake.wait(self.interval)
             self.wake.clear()
             if not self.stopping:
                 self.catch_up()
+                self.warm()
+
+    def warm(self) -> None:
+        """Reads the words of new index segments into the process's vocabulary (archive.search.vocabulary)."""
+        engine = backend()
+        if not hasattr(engine, "vocabulary"):
+            return
+        try:
+            generation = engine.index.refresh().latest_generation() if engine.setup_complete else None
+            if generation is None or generation != self.warmed_generation:
+                engine.vocabulary()
+                self.warmed_generation = engine.index.latest_generation()
+        except Exception:
+            log.exception("reading the index's words failed; a request will read them")
+        finally:
+            engine.forget_searcher()
 
     def stop(self) -> None:
         self.stopping = True

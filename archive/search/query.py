@@ -38,12 +38,17 @@ def words_of(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Clause:
-    """One searchable part of the query: words (or a phrase), possibly excluded or a prefix."""
+    """One searchable part of the query: words (or a phrase), possibly excluded or a prefix.
+
+    alternatives are word sequences searched in the exact field as well, any one of them matching
+    (the Arabic forms of a Latin name, archive.search.crossscript)."""
 
     words: tuple[str, ...]
     phrase: bool = False
     prefix: bool = False
     excluded: bool = False
+    quoted: bool = False
+    alternatives: tuple[tuple[str, ...], ...] = ()
 
     def text(self) -> str:
         joined = " ".join(self.words)
@@ -57,6 +62,7 @@ class ParsedQuery:
 
     groups: list[list[Clause]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was repaired, to tell the user
+    expansions: list = field(default_factory=list)  # crossscript.Expansion: what was also searched
 
     @property
     def is_empty(self) -> bool:
@@ -66,8 +72,15 @@ class ParsedQuery:
         """The cleaned query as the user could have typed it."""
         return " OR ".join(" ".join(c.text() for c in group) for group in self.groups)
 
-    def highlight_words(self) -> list[str]:
+    def typed_words(self) -> list[str]:
+        """The words searched as the user typed them (normalized): what "did you mean" corrects."""
         return [w for group in self.groups for c in group if not c.excluded for w in c.words]
+
+    def highlight_words(self) -> list[str]:
+        """The typed words and the words of their alternatives: what the snippets mark."""
+        clauses = [c for group in self.groups for c in group if not c.excluded]
+        also = [word for c in clauses for words in c.alternatives for word in words]
+        return list(dict.fromkeys([*self.typed_words(), *also]))
 
 
 def clean_input(raw: str) -> tuple[str, list[str]]:
@@ -116,7 +129,7 @@ def parse_token(token: str, notes: list[str]) -> Clause | None:
         words = words_of(token)
         if not words:
             return None
-        return Clause(words, phrase=len(words) > 1)
+        return Clause(words, phrase=len(words) > 1, quoted=True)
     excluded = token.startswith("-")
     prefix = token.endswith("*")
     words = words_of(token)
@@ -147,9 +160,21 @@ def render(query: ParsedQuery) -> str:
 
 
 def render_clause(clause: Clause) -> str:
+    own = render_words(clause)
+    if not clause.alternatives:
+        return own
+    others = (render_words(Clause(words, phrase=len(words) > 1), exact=True) for words in clause.alternatives)
+    return "(" + " OR ".join((own, *others)) + ")"
+
+
+def render_words(clause: Clause, exact: bool = False) -> str:
+    """A clause's own words: a phrase or a prefix in the exact field, a word in the stemmed fields
+    (or, with exact=True, in the exact field only)."""
     if clause.phrase:
         return f'{EXACT_FIELD}:"{" ".join(clause.words)}"'
     word = clause.words[0]
     if clause.prefix:
         return f"{EXACT_FIELD}:{word}*"
+    if exact:
+        return f"{EXACT_FIELD}:{word}"
     return "(" + " OR ".join(f"{name}:{word}" for name in STEMMED_FIELDS) + ")"

@@ -10,12 +10,13 @@ from datetime import date
 from html import escape
 
 from django.db.models import Count
+from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article, Source
 from archive.search_indexes import UNKNOWN_DATE
 
-from . import periods
+from . import crossscript, periods
 from . import query as query_syntax
 
 PER_PAGE = 20
@@ -39,6 +40,7 @@ class SearchRequest:
     status: list[str] = field(default_factory=list)
     agency: list[str] = field(default_factory=list)
     annotated: bool = False
+    literal: bool = False  # Latin words are searched as typed only, not also in Arabic
 
     @property
     def effective_sort(self) -> str:
@@ -93,6 +95,7 @@ class SearchPage:
             "facets": {**self.facets, "date": self.histogram},
             "suggestion": self.suggestion,
             "notes": self.notes,
+            "expansions": [expansion.as_json() for expansion in self.parsed.expansions],
         }
 
 
@@ -138,6 +141,17 @@ def date_filter(low: date, high: date) -> str:
     return "(" + " OR ".join(terms) + ")"
 
 
+def parse_query(request: SearchRequest) -> query_syntax.ParsedQuery:
+    """The request's query as the engine searches it: parsed, and Latin names also in Arabic unless the
+    request asks for the literal words. Pages, the API, charts, exports and feeds all search this."""
+    parsed = query_syntax.parse(request.q)
+    if request.literal or parsed.is_empty:
+        return parsed
+    backend = connections["default"].get_backend()
+    vocabulary = backend.vocabulary() if hasattr(backend, "vocabulary") else None
+    return crossscript.expand(parsed, vocabulary)
+
+
 def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> SearchQuerySet:
     sqs = SearchQuerySet().models(Article)
     if parsed.is_empty:
@@ -149,7 +163,7 @@ def run_search(
     request: SearchRequest, per_page: int = PER_PAGE, with_facets: bool = True, with_suggestion: bool = True
 ) -> SearchPage:
     """One page of results; a "did you mean" only for callers that show it (with_suggestion)."""
-    parsed = query_syntax.parse(request.q)
+    parsed = parse_query(request)
     result = SearchPage(request=request, parsed=parsed, notes=list(parsed.notes))
     if request.q.strip() and parsed.is_empty:
         result.notes.append("The query has no searchable words; showing everything that matches the filters.")
@@ -160,7 +174,7 @@ def run_search(
     if not parsed.is_empty:
         sqs = sqs.highlight(words=parsed.highlight_words())
         if with_suggestion:
-            sqs.query.set_spelling_query(" ".join(parsed.highlight_words()))
+            sqs.query.set_spelling_query(" ".join(parsed.typed_words()))
     if with_facets:
         for name in FACET_FIELDS:
             if name != "source" or not request.sources:

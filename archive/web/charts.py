@@ -22,7 +22,6 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from archive.models import Source
-from archive.search import query as query_syntax
 from archive.search.periods import (
     KEY,
     day_key,
@@ -36,7 +35,7 @@ from archive.search.periods import (
     previous_start,
     year_key,
 )
-from archive.search.service import SearchRequest, base_queryset, filtered
+from archive.search.service import SearchRequest, base_queryset, filtered, parse_query
 from archive.search_indexes import UNKNOWN_DATE
 
 from .exports import matching_articles
@@ -144,7 +143,7 @@ def bucketed(counts: dict[str, int], interval: str) -> dict[date, int]:
 
 def attention(request: SearchRequest, interval: str = "") -> Attention:
     """Counts per outlet and period for a search: from the database when there is no query to rank by."""
-    parsed = query_syntax.parse(request.q)
+    parsed = parse_query(request)
     if parsed.is_empty:
         per_source, undated = database_counts(request)
         interval = interval or choose_interval(sorted({key[:7] for c in per_source.values() for key in c}))

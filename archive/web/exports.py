@@ -12,7 +12,7 @@ from django.conf import settings
 
 from archive.models import Annotation, Article
 from archive.search import query as query_syntax
-from archive.search.service import SORTS, SearchRequest, base_queryset, filtered
+from archive.search.service import SORTS, SearchRequest, base_queryset, filtered, parse_query
 
 CHUNK = 2000
 COLUMNS = ["id", "title", "source", "published", "url", "permalink"]
@@ -38,8 +38,7 @@ def safe_rows(rows: Iterable[list]) -> Iterator[list[str]]:
 def matching_ids(request: SearchRequest) -> Iterator[list[int]]:
     """The ids of all matching articles in the search's order, a chunk at a time."""
     chunk = CHUNK
-    parsed = query_syntax.parse(request.q)
-    sqs = filtered(base_queryset(request, parsed), request)
+    sqs = filtered(base_queryset(request, parse_query(request)), request)
     if order := SORTS.get(request.effective_sort):
         sqs = sqs.order_by(order)
     total = sqs.count()

@@ -69,6 +69,7 @@ class SearchForm(forms.Form):
     status = ValuesField(required=False, label=_("حالة التحقق"))
     agency = ValuesField(required=False, label=_("الوكالة"))
     annotated = forms.BooleanField(required=False, label=_("المقالات ذات الملاحظات فقط"))
+    literal = forms.BooleanField(required=False, label=_("الكلمات اللاتينية كما كُتبت فقط، دون صيغها العربية"))
 
     def clean_source(self):
         slugs = self.cleaned_data["source"]
@@ -111,6 +112,7 @@ class SearchForm(forms.Form):
             "status": data["status"],
             "agency": data["agency"],
             "annotated": data["annotated"],
+            "literal": data["literal"],
         }
         values.update(changes)
         return SearchRequest(**values)

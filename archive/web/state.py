@@ -9,7 +9,18 @@ from archive.search_indexes import UNKNOWN_DATE
 
 FEW_MONTHS = 18
 # Parameters that describe what is searched; the page number and chart interval are not part of it.
-SEARCH_PARAMS = ("q", "source", "date_from", "date_to", "sort", "tags", "status", "agency", "annotated")
+SEARCH_PARAMS = (
+    "q",
+    "source",
+    "date_from",
+    "date_to",
+    "sort",
+    "tags",
+    "status",
+    "agency",
+    "annotated",
+    "literal",
+)
 FILTER_PARAMS = ("source", "tags", "status", "agency")
 
 

@@ -62,6 +62,9 @@ def search(request):
         page=page,
         hits=[{"hit": hit, "published": parse_published(hit.published)} for hit in page.hits],
         notes=[labels.note(note) for note in page.notes],
+        expansions=page.parsed.expansions,
+        literal_url=with_changes(params, literal="1"),
+        expanded_url=with_changes(params, literal=None) if page.request.literal else "",
         facets={
             "source": facet_entries(params, "source", page.facets.get("source", []), source_names),
             "status": facet_entries(params, "status", page.facets.get("status", []), labels.STATUS),

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from archive.models import Annotation, Article, Tag
+from archive.models import Annotation, Article, Source, Tag
+from archive.search import names
 
 from .conftest import date_seeds, make_article
 
@@ -201,3 +202,28 @@ def test_article_copies_of_the_same_story(client, source):
 def test_missing_article_is_404(client, db):
     assert client.get(reverse("api_article", args=[999999])).status_code == 404
     assert client.get("/api/articles/99999999999999999999999/").status_code == 404
+
+
+def test_a_latin_name_is_also_searched_in_arabic_and_the_api_says_so(client, seed_archive):
+    data = api(client, q="Lavrov").json()
+    assert data["count"] == 2
+    assert data["expansions"] == [{"query": "lavrov", "arabic": ["لافروف"], "origin": "list"}]
+    assert all("<mark>لافروف</mark>" in result["snippet"] for result in data["results"])
+
+
+def test_a_name_in_no_list_is_transliterated_against_the_archives_words(client, seed_archive):
+    source = Source.objects.get(slug="buratha")
+    for n in range(2):
+        make_article(source, f"بيان {n}", "قالت المتحدثة يوري فورونتسوف إن موسكو ترفض ذلك")
+    assert names.lookup("Vorontsov") == ()
+    data = api(client, q="Vorontsov").json()
+    assert data["expansions"] == [
+        {"query": "vorontsov", "arabic": ["فورونتسوف"], "origin": "transliteration"}
+    ]
+    assert data["count"] == 2
+
+
+def test_literal_searches_the_latin_words_only(client, seed_archive):
+    data = api(client, q="Lavrov", literal="1").json()
+    assert data["count"] == 0 and data["expansions"] == []
+    assert api(client, q="سوريا").json()["expansions"] == []

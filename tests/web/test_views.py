@@ -378,3 +378,13 @@ def test_pages_render_without_inline_styles_or_scripts(client, seed_archive):
     month = client.get(reverse("date_month", args=["2015", "09"])).content.decode()
     assert month.count('class="bar pct-100"') == 2  # one article on each of two days
     assert 'class="pct-100"' in client.get(reverse("date_index")).content.decode()
+
+
+def test_the_page_says_what_a_latin_name_was_also_searched_as(client, seed_archive):
+    response = client.get(reverse("search"), {"q": "Lavrov"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "بُحث أيضًا عن:" in page and "لافروف" in page
+    assert "literal=1" in page
+    literal = client.get(reverse("search"), {"q": "Lavrov", "literal": "1"}).content.decode()
+    assert "بُحث أيضًا عن:" not in literal and "ابحث عن الأسماء اللاتينية بصيغها العربية أيضًا" in literal

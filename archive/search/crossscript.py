@@ -1,0 +1,147 @@
+"""Latin-script queries also search their Arabic forms: Lavrov → لافروف, Deir ez-Zor → دير الزور.
+
+A run of Latin words is looked up in the name lists first (archive.search.names: places, countries,
+people and organisations); a word in no list is transliterated, and only spellings the index holds
+are kept (archive.text.transliterate), ranked by how often they occur and how plain a reading of the
+Latin they are. The Arabic forms are searched as surface words of the exact field, with the
+proclitics و ف ب ل ك that Arabic glues to a name: a place is not the common word sharing its stem.
+A quoted Latin phrase stays literal, and a caller can switch the expansion off.
+"""
+
+import math
+from dataclasses import dataclass, replace
+
+from archive.text import arabic, transliterate
+
+from . import names
+from .query import Clause, ParsedQuery
+
+# Spellings kept for one Latin word, and how far below the best one's score (see _score) they may be.
+MAX_SPELLINGS = 3
+SCORE_MARGIN = 1.0
+# One step down the tiers of transliterate weighs as much as this factor of frequency (e²≈7.4):
+# a rare plain reading loses to a common one that needs a less usual letter.
+COST_WEIGHT = 2.0
+# A spelling found in fewer articles than this is taken for a typo, not a name.
+MIN_DOC_FREQUENCY = 2
+MAX_NAME_FORMS = 4
+PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")
+LIST = "list"
+TRANSLITERATION = "transliteration"
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What one run of Latin words was also searched as, to show the user and the API."""
+
+    typed: str
+    arabic: tuple[str, ...]
+    origin: str  # LIST or TRANSLITERATION
+
+    def as_json(self) -> dict:
+        return {"query": self.typed, "arabic": list(self.arabic), "origin": self.origin}
+
+
+def is_latin_clause(clause: Clause) -> bool:
+    return not clause.quoted and not clause.prefix and all(map(transliterate.is_latin, clause.words))
+
+
+def expand(parsed: ParsedQuery, vocabulary=None) -> ParsedQuery:
+    """The query with each run of Latin words also searching its Arabic forms.
+
+    vocabulary (archive.search.vocabulary.Vocabulary) is the index's; without one, only the name
+    lists are used, and their forms are searched whether or not the index holds them."""
+    expansions: list[Expansion] = []
+    groups = [_expand_group(group, vocabulary, expansions) for group in parsed.groups]
+    return replace(parsed, groups=groups, expansions=expansions)
+
+
+def _expand_group(group: list[Clause], vocabulary, expansions: list[Expansion]) -> list[Clause]:
+    out: list[Clause] = []
+    i = 0
+    while i < len(group):
+        clause = group[i]
+        if not is_latin_clause(clause):
+            out.append(clause)
+            i += 1
+            continue
+        # The longest run of Latin clauses from here that the name lists know, down to this one alone.
+        run = 1
+        while i + run < len(group) and is_latin_clause(group[i + run]) and not group[i + run].excluded:
+            run += 1
+        for end in range(min(len(group), i + run), i, -1):
+            span = group[i:end]
+            words = tuple(w for c in span for w in c.words)
+            if len(words) > names.MAX_KEY_WORDS or (end - i > 1 and clause.excluded):
+                continue
+            found = arabic_forms(" ".join(words), vocabulary)
+            if found:
+                forms, origin = found
+                merged = Clause(words, phrase=len(words) > 1, excluded=clause.excluded)
+                out.append(replace(merged, alternatives=alternatives(forms, vocabulary)))
+                expansions.append(Expansion(" ".join(words), forms, origin))
+                i = end
+                break
+        else:
+            out.append(clause)
+            i += 1
+    return out
+
+
+def arabic_forms(latin: str, vocabulary) -> tuple[tuple[str, ...], str] | None:
+    """The normalized Arabic forms of a Latin name or word, and where they came from, or None."""
+    listed = [tuple(arabic.tokenize(form)) for form in names.lookup(latin)]
+    listed = [form for form in dict.fromkeys(listed) if form]
+    if listed:
+        if vocabulary is not None:
+            held = [(min(map(vocabulary.doc_frequency, form)), form) for form in listed]
+            listed = [form for df, form in sorted(held, key=lambda pair: -pair[0]) if df]
+        listed = [
+            form for form in listed if not any(_contains(form, other) for other in listed if other != form)
+        ]
+        if listed:
+            return tuple(" ".join(form) for form in listed[:MAX_NAME_FORMS]), LIST
+    if vocabulary is None or " " in latin:
+        return None
+    spelled = transliterate.spellings(latin, vocabulary.has_prefix, vocabulary.is_word)
+    scored = []
+    for word, cost in spelled.items():
+        df = vocabulary.doc_frequency(word)
+        if df >= MIN_DOC_FREQUENCY:
+            scored.append((_score(df, cost), df, word))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    best = scored[0][0]
+    kept = [word for score, _, word in scored[:MAX_SPELLINGS] if score >= best - SCORE_MARGIN]
+    return tuple(kept), TRANSLITERATION
+
+
+def _contains(form: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether other's words appear in form, in a row: "سيرغي لافروف" says no more than "لافروف"."""
+    n = len(other)
+    return n < len(form) and any(form[i : i + n] == other for i in range(len(form) - n + 1))
+
+
+def _score(doc_frequency: int, cost: int) -> float:
+    return math.log(doc_frequency) - COST_WEIGHT * cost
+
+
+def alternatives(forms: tuple[str, ...], vocabulary) -> tuple[tuple[str, ...], ...]:
+    """Each form with the proclitics news glues to it (وحلب, بالحديده, للرقه), as exact word sequences;
+    with a vocabulary, only the sequences whose first word the index holds."""
+    sequences: dict[tuple[str, ...], None] = {}
+    for form in forms:
+        first, *rest = form.split()
+        for proclitic in PROCLITICS:
+            # ل before the article drops its alef: ل + الرقه → للرقه.
+            if proclitic.endswith("ل") and first.startswith("ال"):
+                word = proclitic[:-1] + "لل" + first[2:]
+            else:
+                word = proclitic + first
+            if vocabulary is None or vocabulary.is_word(word):
+                sequences[(word, *rest)] = None
+        folded = arabic.fold_variant(first)
+        if folded != first and (vocabulary is None or vocabulary.is_word(folded)):
+            sequences[(folded, *rest)] = None
+    return tuple(sequences)

