@@ -893,8 +893,12 @@ def product_report(variants: dict | None, info: dict) -> list[str]:
         "## The product's path: marks anywhere, Unicode forms, other alphabets (issue #10)",
         "",
         f"- Index: {info['docs']:,} articles of {PRODUCT_CORPUS}, in the product's schema (title ×2 and body"
-        " with `ArabicAnalyzer`, `exact` = title + body with `ArabicExactAnalyzer` and positions), built in"
-        f" {info['index_seconds']:.0f} s{' (reused from --index-dir)' if info['reused'] else ''}.",
+        " with `ArabicAnalyzer`, `exact` = title + body with `ArabicExactAnalyzer` and positions), "
+        + (
+            "kept from an earlier run (--index-dir, same articles and analysis code)."
+            if info["reused"]
+            else f"built in {info['index_seconds']:.0f} s."
+        ),
         "- Queries go where the site sends them: `archive.search.query.parse`, then `render`, then Whoosh's"
         ' `MultifieldParser(("title", "text"))`, all words required.',
         f"- Held-out split: variant queries are built from the held-out half only, {HELD_OUT_RULE}"
