@@ -140,3 +140,19 @@ def test_query_shapes():
     assert bench.shape_text("words -word", parts, lambda w: w) == "الخارجية جنيف الأزمة -الموصل"
     marked = bench.shape_text(bench.EXCLUDED_SHAPE, parts, lambda w: w + "\u064e")
     assert marked == "الخارجية جنيف -الأزمةَ"  # only the excluded word is marked
+
+
+def test_exact_query_counts_the_articles_the_matcher_accepts():
+    from whoosh.filedb.filestore import RamStorage
+
+    texts = {"a": "قال ولافروف إن", "b": "النهج اللافروفي", "c": "معارك بدير الزور", "d": "دير بعيد عن الزور"}
+    index = RamStorage().create_index(bench.product_schema())
+    with index.writer() as writer:
+        for key, text in texts.items():
+            writer.add_document(id=key, title="", text=text, exact=text)
+    with index.searcher() as searcher:
+        for forms in (["لافروف"], ["دير الزور"]):
+            matcher = bench.NameMatcher(forms)
+            found = {hit["id"] for hit in searcher.search(matcher.exact_query(), limit=None)}
+            assert found == {key for key, text in texts.items() if matcher(text)}
+            assert len(found) == 1
