@@ -25,6 +25,8 @@ COST_WEIGHT = 2.0
 # A spelling found in fewer articles than this is taken for a typo, not a name.
 MIN_DOC_FREQUENCY = 2
 MAX_NAME_FORMS = 4
+# Words of one query that may be transliterated: each walk is bounded, and so is their number.
+MAX_TRANSLITERATED = 8
 PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")
 LIST = "list"
 TRANSLITERATION = "transliteration"
@@ -74,7 +76,8 @@ def _expand_group(group: list[Clause], vocabulary, expansions: list[Expansion]) 
             words = tuple(w for c in span for w in c.words)
             if len(words) > names.MAX_KEY_WORDS or (end - i > 1 and clause.excluded):
                 continue
-            found = arabic_forms(" ".join(words), vocabulary)
+            spent = sum(e.origin == TRANSLITERATION for e in expansions)
+            found = arabic_forms(" ".join(words), vocabulary, may_transliterate=spent < MAX_TRANSLITERATED)
             if found:
                 forms, origin = found
                 merged = Clause(words, phrase=len(words) > 1, excluded=clause.excluded)
@@ -88,7 +91,9 @@ def _expand_group(group: list[Clause], vocabulary, expansions: list[Expansion]) 
     return out
 
 
-def arabic_forms(latin: str, vocabulary) -> tuple[tuple[str, ...], str] | None:
+def arabic_forms(
+    latin: str, vocabulary, may_transliterate: bool = True
+) -> tuple[tuple[str, ...], str] | None:
     """The normalized Arabic forms of a Latin name or word, and where they came from, or None."""
     listed = [tuple(arabic.tokenize(form)) for form in names.lookup(latin)]
     listed = [form for form in dict.fromkeys(listed) if form]
@@ -101,7 +106,7 @@ def arabic_forms(latin: str, vocabulary) -> tuple[tuple[str, ...], str] | None:
         ]
         if listed:
             return tuple(" ".join(form) for form in listed[:MAX_NAME_FORMS]), LIST
-    if vocabulary is None or " " in latin:
+    if vocabulary is None or not may_transliterate or " " in latin:
         return None
     spelled = transliterate.spellings(latin, vocabulary.has_prefix, vocabulary.is_word)
     scored = []

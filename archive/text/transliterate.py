@@ -157,7 +157,8 @@ def sounds(word: str) -> list[Spelling]:
             spelled.append(_costed(_FINAL_VOWELS[unit]))
         elif n == 0 and unit[0] in _INITIAL_VOWELS:
             first = _costed(_INITIAL_VOWELS[unit[0]])
-            rest = _costed(_VOWELS[unit[1:]]) if len(unit) > 1 else (("", 0),)
+            tail = unit[1:]
+            rest = _costed(_VOWELS.get(tail) or _CONSONANTS.get(tail) or ("-",)) if tail else (("", 0),)
             spelled.append(tuple(dict.fromkeys((a + b, i + j) for a, i in first for b, j in rest)))
         elif n == 0 and unit == "h":
             spelled.append(_costed(("ه ح",)))

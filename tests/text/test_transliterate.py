@@ -82,3 +82,15 @@ def test_the_walk_is_bounded_for_a_word_with_many_readings():
 def test_is_latin():
     assert transliterate.is_latin("Deir") and transliterate.is_latin("Erdoğan")
     assert not transliterate.is_latin("دير") and not transliterate.is_latin("2018")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aeiouwyhkgstcz'b", max_size=12))
+def test_every_sound_of_any_latin_word_has_spellings(word):
+    for options in transliterate.sounds(word):
+        assert options and all(isinstance(letters, str) and cost >= 0 for letters, cost in options)
+
+
+def test_a_word_starting_with_a_vowel_and_a_semivowel():
+    assert "اوكرانيا" in spelled("Awkrania", "اوكرانيا")
+    assert transliterate.sounds("aw")

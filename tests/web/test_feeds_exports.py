@@ -284,3 +284,15 @@ def test_chart_periods_stop_at_the_calendars_edges():
     assert last[-1] == date(9999, 12, 1) and len(last) == charts.MIN_PERIODS
     assert charts.wide_enough({"a": {"2015-01-01": 1, "2018-01-01": 1}}, "day") == "week"
     assert charts.wide_enough({"a": {"2015-01-01": 1, "2015-03-01": 1}}, "day") == "day"
+
+
+def test_exports_feeds_and_charts_search_a_latin_name_as_the_page_does(client, seed_archive):
+    page = {hit["id"] for hit in client.get(reverse("api_search"), {"q": "Lavrov"}).json()["results"]}
+    assert len(page) == 2
+    assert {int(row["id"]) for row in csv_of(client.get(reverse("export_csv"), {"q": "Lavrov"}))} == page
+    feed = ET.fromstring(client.get(reverse("search_feed"), {"q": "Lavrov"}).content)
+    assert len(feed.findall(f"{ATOM}entry")) == 2
+    chart = csv_of(client.get(reverse("chart_csv"), {"q": "Lavrov", "interval": "month"}))
+    assert sum(int(row["total"]) for row in chart) == 2
+    literal = csv_of(client.get(reverse("export_csv"), {"q": "Lavrov", "literal": "1"}))
+    assert literal == []
