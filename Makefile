@@ -53,7 +53,8 @@ bench: $(VENV)/.installed
 loadtest: $(VENV)/.installed
 	$(BIN)/python bench/loadtest.py --corpus $(CORPUS) --write
 
-## Search quality: success@10 and MRR of three analysis set-ups, written to docs/search-evaluation.md.
+## Search quality: analysis set-ups, the product's query path on variant queries and Latin-script names,
+## written to docs/search-evaluation.md.
 eval: $(VENV)/.installed
 	$(BIN)/python bench/eval_search.py --corpus $(CORPUS)
 
