@@ -186,11 +186,22 @@ def main():
             literal = timed(lambda q=q: parse_query(SearchRequest(q=q, literal=True)), 1)[0]
             added.append(expanded - literal)
     report("Latin name expansion, added to parsing", added, 20)
-    latin = []
+    # The whole search for a Latin name against the same search typed in its Arabic form, paired.
+    arabic = {
+        q: " ".join(parse_query(SearchRequest(q=q)).expansions[0].arabic[0].split()) for q in LATIN_QUERIES
+    }
+    for q in LATIN_QUERIES:
+        run_search(SearchRequest(q=q))
+        run_search(SearchRequest(q=arabic[q]))
+    latin, typed, paired = [], [], []
     for _ in range(args.repeats):
         for q in LATIN_QUERIES:
             latin += timed(lambda q=q: run_search(SearchRequest(q=q)), 1)
+            typed += timed(lambda q=q: run_search(SearchRequest(q=arabic[q])), 1)
+            paired.append(latin[-1] - typed[-1])
     report("ours: Latin-name query, whole search", latin)
+    report("ours: the same names typed in Arabic", typed)
+    report("Latin minus Arabic, paired", paired, 20)
 
     months = list(Article.objects.exclude(published_on=None).dates("published_on", "month"))
     sources = list(Source.objects.values_list("slug", flat=True))
