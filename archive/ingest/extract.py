@@ -11,6 +11,7 @@ from archive.models import Article
 from archive.text.article import CleanArticle, NotAnArticle
 from archive.text.encoding import decode
 from archive.text.html import extract_html
+from archive.text.metadata import wire_credit
 
 from .items import RawItem
 from .readers import HTML, JSON, TEXT, record_metadata, text_field, web_url
@@ -46,7 +47,15 @@ def extract(
         raise NotAnArticle(f"body is {chars:,} characters, over the {limit:,} limit")
     article.title = _bounded_title(article.title)
     article.encoding = encoding
+    _read_wire_credit(article)
     return _with_item_metadata(article, item)
+
+
+def _read_wire_credit(article: CleanArticle) -> None:
+    """The agency an author field, a byline or the body's ends credit; an author field that is only a
+    credit ("لندن - رويترز", from a crawler's record) becomes the agency and the dateline."""
+    credit = wire_credit(article.author, article.dateline, article.paragraphs, article.agency)
+    article.agency, article.author, article.dateline = credit.agency, credit.author, credit.dateline
 
 
 def _bounded_title(title: str) -> str:

@@ -16,8 +16,9 @@ from typing import NamedTuple
 from archive.text.article import CleanArticle, NotAnArticle
 from archive.text.dates import find_article_date, is_date_stamp
 from archive.text.metadata import (
+    byline_credit,
     credit_line,
-    find_agency,
+    find_agencies,
     fold,
     headline_parts,
     name_key,
@@ -489,16 +490,19 @@ def _section(lines: list[_Line], top: int | None, title_key: str) -> str:
     return section if _ARABIC.search(section) else ""
 
 
-def _byline(lines: list[_Line], top: int | None, first: int, sources: list[str]) -> tuple[str, str]:
-    """(place, author) of the first byline between the headline and the body."""
+def _byline(
+    lines: list[_Line], top: int | None, first: int, sources: list[str]
+) -> tuple[str, str, list[str]]:
+    """(place, author, agencies credited) of the first byline between the headline and the body."""
     start = first - 6 if top is None else top + 1
     for line in lines[max(0, start) : first]:
         if line.kind == "empty" or line.reason == "date":
             continue
         found = parse_byline(line.text, sources)
         if found:
-            return found
-    return "", ""
+            credit = byline_credit(line.text)
+            return *found, credit.agencies if credit else []
+    return "", "", []
 
 
 def clean_text_page(
@@ -536,7 +540,7 @@ def clean_text_page(
     )
     site_lines = [line.text for line in lines if 0 < line.words <= 6 and not first <= line.index <= last]
     source = pick_source(candidates, known, [lines[0].text, *site_lines])
-    dateline, author = _byline(lines, top, first, [source, *known])
+    dateline, author, agencies = _byline(lines, top, first, [source, *known])
     lead = parse_lead_dateline(body[0].text)
     if not dateline and lead:
         dateline = lead[0]
@@ -551,7 +555,7 @@ def clean_text_page(
         dateline=dateline,
         author=author,
         section=_section(lines, top, title_key),
-        agency=find_agency(credits, body[0].text, body[-1].text),
+        agency=next(iter([*agencies, *find_agencies(credits, body[0].text, body[-1].text)]), ""),
     )
 
 

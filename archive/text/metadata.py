@@ -4,9 +4,13 @@ Each reader looks at one kind of line (a "place - name" byline, a "site -" heade
 because the same words elsewhere on a page (an agency cited in the body, a name in a list) mean nothing.
 """
 
+import html
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from archive.text.agencies import NAMES, agencies_in, agency_name
 
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "ء", "ئ": "ء"})
 _MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -28,37 +32,6 @@ def name_key(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", fold(text).lower()).split())
 
 
-# Canonical wire agency names and the ways pages write them.
-AGENCIES = {
-    "وام": ("وام", "WAM", "وكالة أنباء الإمارات"),
-    "واس": ("واس", "SPA", "وكالة الأنباء السعودية"),
-    "سانا": ("سانا", "SANA", "وكالة الأنباء السورية"),
-    "رويترز": ("رويترز", "Reuters"),
-    "فرانس برس": ("فرانس برس", "فرانس بريس", "أ ف ب", "أ.ف.ب", "أ. ف. ب", "AFP"),
-    "أسوشيتد برس": ("أسوشيتد برس", "أسوشيتدبرس", "أسوشيتيد برس", "أسوشييتد برس", "أ ب", "أ.ب", "AP"),
-    "الأناضول": ("الأناضول", "وكالة الأناضول", "Anadolu"),
-    "نوفوستي": ("نوفوستي", "ريا نوفوستي", "RIA Novosti"),
-    "سبوتنيك": ("سبوتنيك", "Sputnik"),
-    "تاس": ("تاس", "TASS"),
-    "إنترفاكس": ("إنترفاكس", "انترفاكس", "Interfax"),
-    "قنا": ("قنا", "QNA", "وكالة الأنباء القطرية"),
-    "بترا": ("بترا", "Petra", "وكالة الأنباء الأردنية"),
-    "كونا": ("كونا", "KUNA", "وكالة الأنباء الكويتية"),
-    "بنا": ("بنا", "BNA", "وكالة أنباء البحرين"),
-    "العمانية": ("العمانية", "ONA", "وكالة الأنباء العمانية"),
-    "د ب أ": ("د ب أ", "د.ب.أ", "dpa", "الوكالة الألمانية"),
-    "أ ش أ": ("أ ش أ", "أ.ش.أ", "MENA", "وكالة أنباء الشرق الأوسط"),
-    "واج": ("واج", "APS", "وكالة الأنباء الجزائرية"),
-    "وات": ("وات", "TAP", "وكالة تونس أفريقيا للأنباء"),
-    "لاماب": ("لاماب", "و.م.ع", "MAP", "وكالة المغرب العربي للأنباء"),
-    "وفا": ("وفا", "WAFA", "وكالة الأنباء الفلسطينية"),
-    "إرنا": ("إرنا", "ارنا", "IRNA"),
-    "شينخوا": ("شينخوا", "Xinhua"),
-    "يونهاب": ("يونهاب", "Yonhap"),
-    "وكالات": ("وكالات", "وكالات الأنباء"),
-}
-_AGENCY_BY_KEY = {name_key(alias): canonical for canonical, aliases in AGENCIES.items() for alias in aliases}
-
 # Places that open datelines, used to tell "place - name" from "name - place".
 _PLACES = frozenset(
     name_key(place)
@@ -79,7 +52,7 @@ _BYLINE_LEAD = re.compile(
     r"^(?:كتب|كتبت|بقلم|حوار|إعداد|اعداد|تقرير|متابعة|تحرير|بواسطة|by)\b\s*+(?:[:：-]\s*+)?(.+)$", re.I
 )
 # Desk credits in the name slot of a byline ("عين اليوم – متابعات"): no person, often no place.
-_DESK_CREDITS = re.compile(r"متابعات|وكالات|خاص|مراسلنا|المحرر|محرر الموقع|الموقع")
+_DESK_CREDITS = re.compile(r"متابعات|وكالات|عواصم|خاص|مراسلنا|المحرر|محرر الموقع|الموقع")
 _OUTLET_WORDS = re.compile(
     r"(?:^|\s)(?:وكالة|وكاله|صحيفة|صحيفه|موقع|قناة|قناه|شبكة|شبكه|جريدة|جريده|مجلة|مجله|إذاعة|اذاعه)(?:\s|$)"
     r"|نيوز|news|\btv\b|\.com|\.net|اليوم$",
@@ -89,11 +62,6 @@ _OUTLET_WORDS = re.compile(
 
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text)
-
-
-def agency_name(text: str) -> str:
-    """The canonical agency when `text` is exactly a known agency name or abbreviation, else ""."""
-    return _AGENCY_BY_KEY.get(name_key(text.strip(" ()[]-–—")), "")
 
 
 def _is_outlet(name: str, source_names: Iterable[str]) -> bool:
@@ -162,10 +130,6 @@ _CREDIT_PREFIX = re.compile(
 )
 _CREDIT_SOURCE = re.compile(r"[\s*(\[-]*+(?:المصدر|مصدر الخبر)\s*+[:：]\s*+(?P<name>.+)", re.DOTALL)
 _BRACKETS = re.compile(r"[()\[\]]")
-_TRAILING_CREDIT = re.compile(
-    r"[.!?؟\"”»]\s*+(?:\(\s*+(?P<paren>[^()]{1,25})\s*+\)|[-–—]+\s*+(?P<dash>[^-–—()]{1,20}))\s*+(?:\.\s*+)?$"
-)
-_OPENING_CREDIT = re.compile(r"^[^()]{0,40}?\(\s*+([^()]{1,25}?)\s*+\)\s*[-–—:]")
 
 
 def _name_before_closing(text: str) -> str:
@@ -188,21 +152,177 @@ def credit_line(line: str) -> str | None:
     return bare if bare and agency_name(bare) else None
 
 
-def find_agency(credits: Sequence[str], first_paragraph: str = "", last_paragraph: str = "") -> str:
-    """The article's own wire credit: a credit line, a "(رويترز)" closing the body, or a dateline credit.
+# Only the ends of a body are read for credits: a credit is short, and the bound keeps every regex linear.
+_EDGE_CHARS = 160
+_BYLINE_PARTS = re.compile(rf"{_DASH}|\s*[:：/|]\s*")
+_LEAD_PAREN = re.compile(r"^(?P<head>[^()]{0,40}?)\s*\(\s*(?P<credit>[^()]{1,30}?)\s*\)\s*(?:[-–—:]|$)")
+_LEAD_COLON = re.compile(r"^(?P<head>[^:：()\"«».،!?؟]{2,50}?)\s*[:：]")
+_BRACKETED = re.compile(r"(?P<outer>[^()]{2,40}?)\s*\((?P<inner>[^()]{2,40})\)")
+_PLAIN = r"[^:：()\"«».،!?؟\-–—]"  # what a byline's place or name is made of
+_LEAD_DASHES = re.compile(rf"^(?P<head>{_PLAIN}{{2,30}}?(?:{_DASH}{_PLAIN}{{1,25}}?)?){_DASH}")
+# Saudi Press Agency style: "الرياض 26 شوال 1436 هـ الموافق 11 أغسطس 2015 م واس".
+_LEAD_DATED = re.compile(
+    r"^[^\d]{2,30}?\s+\d{1,2}\s+\S+\s+\d{4}\s*(?:هـ\s*)?(?:الموافق\s+\d{1,2}\s+\S+\s+\d{4}\s*م?)?\s*"
+    r"(?P<credit>[^\s\d]{2,12})(?:\s|$)"
+)
+_CLOSING = re.compile(
+    r"[.!?؟\"”»…]\s*+(?:\(\s*+(?P<paren>[^()]{1,40})\s*+\)|«(?P<quoted>[^«»]{1,30})»|[-–—]+\s*+(?P<dash>[^-–—()]{1,30}))"
+    r"\s*+\.?\s*+$"
+)
+MAX_CREDIT_WORDS = 8
 
-    Agencies merely mentioned in the text ("قال لوكالة فرانس برس") are not credits.
+
+@dataclass
+class BylineCredit:
+    """What a byline or author field crediting agencies holds: a place, a person, the agencies."""
+
+    place: str = ""
+    author: str = ""
+    agencies: list[str] = field(default_factory=list)
+
+
+def _trimmed(part: str) -> str:
+    """A byline piece less its quotes, colons and dots, and less brackets only when they do not pair."""
+    part = part.strip(' \t:：.«»"')
+    while part[:1] == "(" and part.count("(") > part.count(")") or part[:1] == "(" and part[-1:] == ")":
+        part = part[1:].strip()
+    while part[-1:] == ")" and part.count(")") > part.count("("):
+        part = part[:-1].strip()
+    return part
+
+
+def _listed(part: str) -> list[str]:
+    """The pieces of "العربية.نت، رويترز" when the list holds an agency; else the part whole."""
+    pieces = [piece.strip() for piece in re.split(r"\s*[،,]\s*", part)]
+    return pieces if len(pieces) > 1 and any(agency_name(piece) for piece in pieces) else [part]
+
+
+def byline_credit(text: str) -> BylineCredit | None:
+    """The agencies a byline credits ("القاهرة - د ب أ", "واس - الرياض", "الوئام - رويترز:",
+    "فرانس24/ أ ف ب"), with its place and the person it names if any; None when it credits no agency.
+
+    Outlets and desk credits beside the agency are dropped. Beside an agency, a piece that is not an
+    outlet is the place ("سان بطرسبرغ - د ب أ"): that is how datelines credit wires, and a person's name
+    there is rare; a piece led by "كتب" or "بقلم", or a second piece after a place, stays the author.
     """
-    for credit in credits:
+    text = _trimmed(html.unescape(text[:200]).replace("\xa0", " "))
+    if not text or len(text) > 80 or len(_words(text)) > MAX_CREDIT_WORDS:
+        return None
+    whole = agencies_in(text)
+    if whole:
+        return BylineCredit(agencies=whole)
+    parts = _BYLINE_PARTS.split(text)
+    bracketed = _BRACKETED.fullmatch(text) if len(parts) == 1 else None  # "رويترز (لندن)", "عكاظ (رويترز)"
+    parts = [bracketed["outer"], bracketed["inner"]] if bracketed else parts
+    parts = [piece for part in parts for piece in _listed(_trimmed(part)) if piece]
+    if not 2 <= len(parts) <= 4:
+        return None
+    credit = BylineCredit()
+    others = []
+    for part in parts:
+        names = agencies_in(part)
+        lead = _BYLINE_LEAD.match(part)
+        if names:
+            credit.agencies.extend(name for name in names if name not in credit.agencies)
+        elif re.search(r"وكال|قال|ذكر|أفاد|نقل", part):  # a sentence that names an agency credits none
+            return None
+        elif lead:
+            credit.author = lead.group(1).strip()
+        elif name_key(part) in _PLACES and not credit.place:
+            credit.place = part
+        elif not (_is_outlet(part, ()) or _DESK_CREDITS.fullmatch(part) or re.search(r"[\d.]", part)):
+            others.append(part)
+    if others and not credit.place:
+        credit.place = others.pop(0)
+    if others and not credit.author:
+        credit.author = others.pop(0)
+    if not credit.agencies or others or len(_words(credit.place)) > 4 or len(_words(credit.author)) > 5:
+        return None
+    return credit
+
+
+def lead_agencies(paragraph: str) -> list[str]:
+    """Agencies credited where a body opens: "بيروت (رويترز) -", "القاهرة - د ب أ -", "واس - الرياض:",
+    "(د.ب.أ) -", "الرياض 26 شوال ... واس", or a first line that is nothing but a credit."""
+    text = paragraph.strip()[:_EDGE_CHARS]
+    if len(_words(text)) <= MAX_CREDIT_WORDS and len(paragraph.strip()) <= _EDGE_CHARS:
+        whole = byline_credit(text)
+        if whole:
+            return whole.agencies
+    paren = _LEAD_PAREN.match(text)
+    if paren and len(_words(paren["head"])) <= 4 and not re.search(r"وكال", paren["head"]):
+        names = agencies_in(paren["credit"])
+        if names:
+            return names
+    for pattern in (_LEAD_COLON, _LEAD_DASHES):
+        match = pattern.match(text)
+        credit = byline_credit(match["head"]) if match else None
         if credit:
-            return agency_name(credit) or credit
-    closing = _TRAILING_CREDIT.search(last_paragraph.strip())
-    if closing:
-        name = agency_name(closing["paren"] or closing["dash"] or "")
-        if name:
-            return name
-    opening = _OPENING_CREDIT.match(first_paragraph.strip())
-    return agency_name(opening.group(1)) if opening else ""
+            return credit.agencies
+    dated = _LEAD_DATED.match(text)
+    return agencies_in(dated["credit"]) if dated else []
+
+
+def closing_agencies(paragraph: str) -> list[str]:
+    """Agencies credited where a body ends: a last line that is only a credit ("(رويترز)",
+    "فرانس 24/ أ ف ب", "المصدر: وكالات"), or one after its last sentence ("المقبل. (رويترز)", "أمس.«واس»")."""
+    text = paragraph.strip()
+    if len(text) <= _EDGE_CHARS and len(_words(text)) <= MAX_CREDIT_WORDS:
+        whole = byline_credit(text)
+        if whole:
+            return whole.agencies
+    closing = _CLOSING.search(text[-_EDGE_CHARS:])
+    if not closing:
+        return []
+    return agencies_in(closing["paren"] or closing["quoted"] or closing["dash"] or "")
+
+
+def find_agencies(credits: Sequence[str], first_paragraph: str = "", last_paragraph: str = "") -> list[str]:
+    """The agencies an article credits, in the order of its credit lines, its opening and its close.
+
+    Agencies merely mentioned in the text ("قال لوكالة فرانس برس", "قالت مصادر لرويترز") are not credits:
+    only what stands where outlets put credits counts.
+    """
+    found: list[str] = []
+    for names in (
+        *(agencies_in(credit) for credit in credits if credit),
+        lead_agencies(first_paragraph),
+        closing_agencies(last_paragraph),
+    ):
+        found.extend(name for name in names if name not in found)
+    return found
+
+
+def find_agency(credits: Sequence[str], first_paragraph: str = "", last_paragraph: str = "") -> str:
+    """The first agency the article credits (see find_agencies), or ""."""
+    found = find_agencies(credits, first_paragraph, last_paragraph)
+    return found[0] if found else ""
+
+
+@dataclass
+class WireCredit:
+    agency: str
+    author: str
+    dateline: str
+
+
+def wire_credit(
+    author: str, dateline: str, paragraphs: Sequence[str], agency: str = "", credits: Sequence[str] = ()
+) -> WireCredit:
+    """Agency, author and dateline once wire credits are read: an author field that only credits an
+    agency ("لندن - رويترز") gives its agency and place, and leaves the author empty.
+
+    The agency is the first credited: the author field, then the credit lines, the body's opening and
+    its close. A `agency` already found by a cleaner comes first when it is a known agency.
+    """
+    byline = byline_credit(author) if author else None
+    found = [agency] if agency in NAMES else []
+    if byline:
+        author, dateline = byline.author, dateline or byline.place
+        found.extend(byline.agencies)
+    first, last = (paragraphs[0], paragraphs[-1]) if paragraphs else ("", "")
+    found.extend(find_agencies(credits, first, last if len(paragraphs) > 1 else ""))
+    return WireCredit(agency=found[0] if found else "", author=author, dateline=dateline)
 
 
 _BADGES = re.compile(r"(?<!\s)\s*(?:عاجل|حصري|جديد|بالفيديو|فيديو|مباشر)\s*+$")

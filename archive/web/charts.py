@@ -1,7 +1,9 @@
 """Attention over time: how many matching articles each outlet published per day, week or month.
 
 With no query the counts are one grouped database query; with a query they are the search engine's
-facet counts of source-and-period pairs, so the numbers are the search's own. matplotlib draws the
+facet counts of source-and-period pairs, so the numbers are the search's own. Beside them, what the
+archive collected from each outlet (archive.search.coverage) gives each outlet's share of its own
+output, and marks the periods with nothing collected as gaps rather than zeros. matplotlib draws the
 chart on the server.
 """
 
@@ -17,11 +19,14 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from matplotlib import dates as mdates
 from matplotlib import ft2font
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from archive.models import Source
+from archive.search import coverage
 from archive.search.periods import (
     KEY,
     day_key,
@@ -43,8 +48,7 @@ from .exports import matching_articles
 matplotlib.use("Agg")  # no display on a server; Figure objects below never touch pyplot
 
 MAX_SERIES = 5
-# Index fields holding "slug|YYYY-MM" and "slug|YYYY-MM-DD" (archive.search_indexes).
-PAIR_FIELDS = {"month": "source_month", "day": "source_day"}
+PAIR_FIELDS = coverage.PAIR_FIELDS
 PATH_DATA = re.compile(rb' d="[^"]*"')
 MAX_BARS = 24
 MIN_PERIODS = 7
@@ -59,6 +63,8 @@ LAST_MOMENT = mdates.date2num(datetime(9999, 12, 31, 23, 59))
 LAYS_OUT_ARABIC = hasattr(ft2font, "LayoutItem")
 COLORS = ["#1d5b86", "#c0561b", "#2e7d4f", "#7a4a9e", "#b0334d"]
 OTHER_COLOR = "#a9b1b8"
+GAP_COLOR = "#6b747b"
+GAP_HATCH = "////"
 STYLE = {
     "font.family": "DejaVu Sans",  # it has the Arabic presentation forms
     "font.size": 9,
@@ -73,9 +79,25 @@ STYLE = {
 
 @dataclass
 class Series:
+    """One outlet's matches per period (None where nothing at all was collected from it: a gap), and
+    how many of its articles the archive holds for each period."""
+
     slug: str
     name: str
-    counts: list[int]
+    counts: list[int | None]
+    collected: list[int] = field(default_factory=list)
+
+    @property
+    def shares(self) -> list[float | None]:
+        """Matches as a percentage of the outlet's articles in each period; None in a gap."""
+        return [
+            None if n is None or not total else 100 * n / total
+            for n, total in zip(self.counts, self.collected, strict=True)
+        ]
+
+    @property
+    def gaps(self) -> list[bool]:
+        return [n is None for n in self.counts]
 
 
 @dataclass
@@ -84,10 +106,15 @@ class Attention:
     periods: list[date] = field(default_factory=list)
     series: list[Series] = field(default_factory=list)
     undated: int = 0
+    share: bool = False  # each outlet's matches as a share of its own articles, not as counts
 
     @property
     def total(self) -> int:
-        return sum(sum(s.counts) for s in self.series)
+        return sum(n or 0 for s in self.series for n in s.counts)
+
+    @property
+    def has_gaps(self) -> bool:
+        return any(any(s.gaps) for s in self.series)
 
 
 def shaped(text: str) -> str:
@@ -141,8 +168,10 @@ def bucketed(counts: dict[str, int], interval: str) -> dict[date, int]:
     return periods
 
 
-def attention(request: SearchRequest, interval: str = "") -> Attention:
-    """Counts per outlet and period for a search: from the database when there is no query to rank by."""
+def attention(request: SearchRequest, interval: str = "", share: bool = False) -> Attention:
+    """Counts per outlet and period for a search: from the database when there is no query to rank by.
+
+    With `share`, the chart shows each outlet's matches as a percentage of its articles in the period."""
     parsed = parse_query(request)
     if parsed.is_empty:
         per_source, undated = database_counts(request)
@@ -150,7 +179,13 @@ def attention(request: SearchRequest, interval: str = "") -> Attention:
     else:
         sqs = filtered(base_queryset(request, parsed), request)
         per_source, undated, interval = search_counts(sqs, interval)
-    return assemble(per_source, undated, wide_enough(per_source, interval))
+    interval = wide_enough(per_source, interval)
+    collected = coverage.collected(interval)
+    if request.sources:
+        collected = {slug: counts for slug, counts in collected.items() if slug in request.sources}
+    result = assemble(per_source, undated, interval, collected)
+    result.share = share
+    return result
 
 
 def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], int]:
@@ -188,10 +223,19 @@ def split_pairs(counts: list[tuple[str, int]]) -> dict[str, dict[str, int]]:
     return per_source
 
 
-def assemble(per_source: dict[str, dict[str, int]], undated: int, interval: str) -> Attention:
-    """The leading outlets as series over every period, the others summed as one ("" is "the rest")."""
+def assemble(
+    per_source: dict[str, dict[str, int]],
+    undated: int,
+    interval: str,
+    collected: dict[str, dict[str, int]] | None = None,
+) -> Attention:
+    """The leading outlets as series over every period, the others summed as one ("" is "the rest").
+
+    `collected` holds every outlet's articles per period whatever the search; an outlet with none in a
+    period has a gap there (None), not a zero. Without it no period is a gap."""
     result = Attention(interval=interval, undated=undated)
     buckets = {slug: bucketed(counts, interval) for slug, counts in per_source.items()}
+    held = {slug: bucketed(counts, interval) for slug, counts in (collected or {}).items()}
     ranked = sorted((slug for slug in buckets if slug), key=lambda slug: (-sum(buckets[slug].values()), slug))
     rest = buckets.pop("", {})
     for slug in ranked[MAX_SERIES:]:
@@ -206,10 +250,20 @@ def assemble(per_source: dict[str, dict[str, int]], undated: int, interval: str)
     else:
         result.periods = period_range(first, last, interval)
     names = dict(Source.objects.filter(slug__in=ranked[:MAX_SERIES]).values_list("slug", "name"))
-    series = [(slug, names.get(slug, slug), buckets[slug]) for slug in ranked[:MAX_SERIES]]
-    for slug, name, counts in [*series, ("", _("مصادر أخرى"), rest)]:
+    shown = ranked[:MAX_SERIES]
+    held_rest: dict[date, int] = {}
+    for slug in held.keys() - set(shown):
+        for period, n in held[slug].items():
+            held_rest[period] = held_rest.get(period, 0) + n
+    series = [(slug, names.get(slug, slug), buckets[slug], held.get(slug, {})) for slug in shown]
+    for slug, name, counts, outlet_held in [*series, ("", _("مصادر أخرى"), rest, held_rest)]:
         if any(counts.values()):  # outlets whose matching articles are all undated are left out
-            result.series.append(Series(slug, name, [counts.get(p, 0) for p in result.periods]))
+            totals = [max(outlet_held.get(p, 0), counts.get(p, 0)) for p in result.periods]
+            values = [
+                None if collected is not None and not total else counts.get(p, 0)
+                for p, total in zip(result.periods, totals, strict=True)
+            ]
+            result.series.append(Series(slug, name, values, totals))
     return result
 
 
@@ -222,16 +276,22 @@ def render(data: Attention, fmt: str = "svg") -> bytes:
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#e3e6e9", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-        ax.set_ylabel(shaped(_("عدد المقالات")))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=not data.share, nbins=5))
+        ax.set_ylabel(shaped(_("٪ من مقالات المصدر") if data.share else _("عدد المقالات")))
         if data.periods:
             handles = draw(ax, data)
+            labels = [shaped(series.name) for series in data.series]  # given, so "_name" is not hidden
+            if data.has_gaps:
+                handles.append(
+                    Patch(facecolor="none", edgecolor=GAP_COLOR, hatchcolor=GAP_COLOR, hatch=GAP_HATCH)
+                )
+                labels.append(shaped(_("لا مقالات مجموعة")))
             fig.legend(
                 handles,
-                [shaped(series.name) for series in data.series],  # given, so "_name" is not hidden
+                labels,
                 loc="upper center",
                 bbox_to_anchor=(0.53, 1.0),
-                ncols=min(len(data.series), 3),
+                ncols=min(len(handles), 3),
                 frameon=False,
                 handlelength=1.2,
                 columnspacing=1.6,
@@ -261,7 +321,8 @@ def compact(svg: bytes) -> bytes:
 
 
 def draw(ax, data: Attention):
-    """Stacked bars for a few periods; for many, one line per outlet (bars would weigh the SVG down).
+    """Stacked bars for a few periods; for many, or for shares (which do not add up), one line per
+    outlet. A period with nothing collected from an outlet is hatched in its colour, its line broken.
 
     Returns what the legend shows, one handle per series.
     """
@@ -270,14 +331,21 @@ def draw(ax, data: Attention):
     bottom = [0] * len(data.periods)
     for series in data.series:
         color = next(colors) if series.slug else OTHER_COLOR
-        if len(data.periods) <= MAX_BARS:
+        values = series.shares if data.share else series.counts
+        if len(data.periods) <= MAX_BARS and not data.share:
+            counts = [n or 0 for n in series.counts]
             width = [period_days(start, data.interval) * 0.82 for start in data.periods]
             handles.append(
-                ax.bar(data.periods, series.counts, width=width, bottom=bottom, color=color, align="edge")
+                ax.bar(data.periods, counts, width=width, bottom=bottom, color=color, align="edge")
             )
-            bottom = [b + n for b, n in zip(bottom, series.counts, strict=True)]
+            bottom = [b + n for b, n in zip(bottom, counts, strict=True)]
         else:
-            handles.extend(ax.plot(data.periods, series.counts, color=color, linewidth=1.3))
+            points = [float("nan") if v is None else v for v in values]
+            few = len(data.periods) <= MAX_BARS
+            handles.extend(
+                ax.plot(data.periods, points, color=color, linewidth=1.3, marker="o" if few else None, ms=3)
+            )
+        hatch_gaps(ax, data, series, color)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(
@@ -296,15 +364,49 @@ def draw(ax, data: Attention):
     return handles
 
 
+def hatch_gaps(ax, data: Attention, series: Series, color: str) -> None:
+    """Bands over the periods where nothing was collected from the outlet, one collection per outlet."""
+    runs, start = [], None
+    for i, gap in enumerate([*series.gaps, False]):
+        if gap and start is None:
+            start = i
+        elif not gap and start is not None:
+            last = data.periods[i - 1]
+            end = min(mdates.date2num(last) + period_days(last, data.interval), LAST_MOMENT)
+            runs.append(
+                [(mdates.date2num(data.periods[start]), 0), (mdates.date2num(data.periods[start]), 1)]
+            )
+            runs[-1].extend([(end, 1), (end, 0)])
+            start = None
+    if runs:
+        bands = PolyCollection(
+            runs, facecolors="none", edgecolors=color, hatchcolor=color, hatch=GAP_HATCH, linewidths=0
+        )
+        bands.set_transform(ax.get_xaxis_transform())  # x in dates, y across the whole axes
+        ax.add_collection(bands, autolim=False)
+
+
 def csv_rows(data: Attention):
-    """The chart's numbers: one row per period, one column per outlet, and the total."""
-    yield ["period", *[s.name for s in data.series], "total"]
+    """The chart's numbers: one row per period, one column per outlet, the total, and the outlets from
+    which nothing was collected in that period (their cells are empty: a gap, not zero coverage).
+
+    With `share`, the cells are percentages of each outlet's articles, and the total is all outlets'."""
+    unit = " (% of its articles)" if data.share else ""
+    yield ["period", *[f"{s.name}{unit}" for s in data.series], "total" + unit, "no articles collected"]
     for i, period in enumerate(data.periods):
         counts = [s.counts[i] for s in data.series]
-        yield [
-            {"month": month_key, "year": year_key}.get(data.interval, day_key)(period),
-            *counts,
-            sum(counts),
-        ]
+        gaps = "; ".join(s.name for s in data.series if s.counts[i] is None)
+        label = {"month": month_key, "year": year_key}.get(data.interval, day_key)(period)
+        if data.share:
+            matched = sum(n or 0 for n in counts)
+            held = sum(s.collected[i] for s in data.series)
+            cells = [percent(s.shares[i]) for s in data.series]
+            yield [label, *cells, percent(100 * matched / held if held else None), gaps]
+        else:
+            yield [label, *["" if n is None else n for n in counts], sum(n or 0 for n in counts), gaps]
     if data.undated:
-        yield [UNKNOWN_DATE, *[""] * len(data.series), data.undated]
+        yield [UNKNOWN_DATE, *[""] * len(data.series), "" if data.share else data.undated, ""]
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"

@@ -124,4 +124,8 @@ class SearchForm(forms.Form):
 class ChartForm(SearchForm):
     INTERVALS = [("", _("تلقائي")), ("day", _("يوم")), ("week", _("أسبوع")), ("month", _("شهر"))]
 
+    NORMALIZE = [("", _("عدد المقالات")), ("share", _("نسبة من مقالات المصدر"))]
+
     interval = forms.ChoiceField(required=False, choices=INTERVALS, label=_("الفترة"))
+    # "share": each outlet's matches as a share of all its articles in the period (a normalized view).
+    normalize = forms.ChoiceField(required=False, choices=NORMALIZE, label=_("القياس"))

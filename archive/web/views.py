@@ -56,7 +56,7 @@ def search(request):
     if not form.is_valid():
         return render(request, "archive/search.html", context, status=400)
     page = service.run_search(form.search_request())
-    interval = form.cleaned_data["interval"]
+    interval, normalize = form.cleaned_data["interval"], form.cleaned_data["normalize"]
     source_names = dict(Source.objects.filter(slug__in=params.getlist("source")).values_list("slug", "name"))
     context.update(
         page=page,
@@ -79,7 +79,9 @@ def search(request):
         sort_label=labels.SORT[page.request.effective_sort],
         interval=interval,
         intervals=ChartForm.INTERVALS,
-        chart_query=with_changes(params, interval=interval or None)[1:],
+        normalize=normalize,
+        measures=ChartForm.NORMALIZE,
+        chart_query=with_changes(params, interval=interval or None, normalize=normalize or None)[1:],
     )
     return render(request, "archive/search.html", context)
 
@@ -299,7 +301,8 @@ def attention(request):
     form = ChartForm(request.GET)
     if not form.is_valid():
         return None, JsonResponse(form.errors_json(), status=400)
-    return charts.attention(form.search_request(), form.cleaned_data["interval"]), None
+    share = form.cleaned_data["normalize"] == "share"
+    return charts.attention(form.search_request(), form.cleaned_data["interval"], share), None
 
 
 @require_GET

@@ -58,6 +58,27 @@ def test_a_json_record_becomes_an_article():
     assert article.encoding == "utf-8"
 
 
+@pytest.mark.parametrize(
+    ("author", "text", "expected"),
+    [
+        ("لندن - رويترز", f"{BODY}\n{MORE}", ("رويترز", "", "لندن")),
+        ("موسكو - د ب أ", f"{BODY}\n{MORE}", ("د ب أ", "", "موسكو")),
+        ("أحمد علي", f"بيروت (رويترز) - {BODY}\n{MORE}", ("رويترز", "أحمد علي", "")),
+        ("", f"{BODY}\n{MORE}\nفرانس24/ أ ف ب", ("فرانس برس", "", "")),
+        ("أحمد علي", f"قالت مصادر لرويترز {BODY}\n{MORE}", ("", "أحمد علي", "")),
+    ],
+)
+def test_a_record_wire_credit_goes_to_the_agency_not_the_author(author, text, expected):
+    article = extract(json_item(author=author, text=text))
+    assert (article.agency, article.author, article.dateline) == expected
+
+
+def test_an_html_page_closing_with_a_credit_has_its_agency():
+    page = html_page().replace(f"<p>{MORE}</p>", f"<p>{MORE}</p><p>(أ ف ب)</p>")
+    item = RawItem(origin="p.html", data=page.encode(), content_type="text/html")
+    assert extract(item).agency == "فرانس برس"
+
+
 def test_a_date_only_record_has_day_precision_and_a_naive_time_is_utc():
     assert extract(json_item(published="2016-05-02")).published == date(2016, 5, 2)
     assert extract(json_item(published="2016-05-02T08:00:00")).published == datetime(
