@@ -5,21 +5,19 @@ Cloud's normalized view does), and a period where an outlet has none is a gap in
 lack of coverage. The counts are one facet search with no query, kept per index state.
 """
 
-import threading
-
 from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article
 
 from .backend import index_state
+from .spelling import BoundedCache
 
 # Index fields holding "slug|YYYY-MM" and "slug|YYYY-MM-DD" (archive.search_indexes).
 PAIR_FIELDS = {"month": "source_month", "day": "source_day"}
 MAX_KEPT = 4  # index states remembered, per field
 
-_kept: dict[tuple, dict[str, dict[str, int]]] = {}
-_lock = threading.Lock()
+_kept = BoundedCache(MAX_KEPT * len(PAIR_FIELDS))
 
 
 def split_pairs(counts: list[tuple[str, int]]) -> dict[str, dict[str, int]]:
@@ -43,16 +41,10 @@ def _state() -> tuple | None:
 def collected(precision: str) -> dict[str, dict[str, int]]:
     """Articles in the index per outlet slug and period key ("YYYY-MM" for "month", else "YYYY-MM-DD")."""
     field = PAIR_FIELDS["month" if precision in ("month", "year") else "day"]
+
+    def count() -> dict[str, dict[str, int]]:
+        counts = SearchQuerySet().models(Article).all().facet(field).facet_counts()
+        return split_pairs(counts.get("fields", {}).get(field, []))
+
     state = _state()
-    key = (field, state)
-    with _lock:
-        if state is not None and key in _kept:
-            return _kept[key]
-    counts = SearchQuerySet().models(Article).all().facet(field).facet_counts()
-    result = split_pairs(counts.get("fields", {}).get(field, []))
-    if state is not None:
-        with _lock:
-            for old in [k for k in _kept if k[0] == field][: max(0, len(_kept) - 2 * MAX_KEPT + 1)]:
-                del _kept[old]
-            _kept[key] = result
-    return result
+    return count() if state is None else _kept.get((field, state), count)
