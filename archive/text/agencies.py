@@ -10,10 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    from archive.text.arabic import normalize as _normalize
-except ImportError:  # the analyzer is optional for the cleaner; hamza and ta marbuta still fold below
-    _normalize = str.lower
+from archive.text.arabic import normalize
 
 TABLE = Path(__file__).with_name("data") / "agencies.json"
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "ء", "ئ": "ء"})
@@ -34,7 +31,7 @@ class Agency:
 
 def credit_key(text: str) -> str:
     """Comparison key of a credit: spelling folded, lower case, dots and brackets as spaces."""
-    folded = _normalize(text).translate(_FOLD).lower()
+    folded = normalize(text).translate(_FOLD).lower()
     return " ".join(_NOT_LETTERS.sub(" ", folded).split())
 
 
