@@ -402,10 +402,12 @@ class Parser:
 
     def clause(self, token: Token) -> Clause | None:
         words = words_of(token.text)
-        if not words or not self.words_left:
+        if not words:
             return None
         if len(words) > self.words_left:
             self.notes.append(TOO_MANY_WORDS)
+            if not self.words_left:
+                return None
             words = words[: self.words_left]
             self.words_left = 0
             return Clause(words, exact=True, quoted=token.kind == "phrase", field=token.field)

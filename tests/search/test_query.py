@@ -598,3 +598,8 @@ def test_presentation_forms_persian_letters_and_digits_are_folded(plain, pasted,
 )
 def test_the_words_the_issue_found_nothing_for(vocalized, bare):
     assert parse(vocalized).tree == parse(bare).tree
+
+
+def test_words_past_the_budget_are_dropped_with_a_note():
+    parsed = parse(" ".join(["حلب", "دمشق"] * MAX_CLAUSES))
+    assert len(parsed.clauses()) == MAX_CLAUSES and TOO_MANY_WORDS in parsed.notes
