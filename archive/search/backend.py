@@ -45,7 +45,7 @@ from whoosh.qparser import MultifieldParser
 
 from . import spelling
 from .analyzers import ArabicAnalyzer
-from .docsets import DocSets
+from .docsets import MAX_PREFIX_POSTINGS, DocSets
 from .query import EXACT_FIELD
 from .vocabulary import Vocabulary, shared_lexicon
 from .writers import bulk_load_lease, bulk_load_running, merge_tiny, open_writer
@@ -475,17 +475,59 @@ class FrequentPrefix(wq.Prefix):
 
 def bounded_prefixes(query: wq.Query, docsets: DocSets, notes: list[str], limit: int) -> wq.Query:
     """The query with each prefix standing for its `limit` most frequent words; a note says so when
-    it has more."""
+    it has more.
+
+    The prefixes of one field joined by OR count as one prefix: a prefix after its proclitics
+    (archive.search.query renders حوثي* as حوثي*, الحوثي*, والحوثي*…) has the bounds of one."""
 
     def bounded(node):
-        if not isinstance(node, wq.Prefix) or isinstance(node, FrequentPrefix):
-            return node
-        words, more = docsets.prefix_terms(node.fieldname, node.text, limit)
-        if more and BROAD_PREFIX not in notes:
-            notes.append(BROAD_PREFIX)
-        return FrequentPrefix(node.fieldname, node.text, words, node.boost, node.constantscore)
+        if _unbounded_prefix(node):
+            return shared_prefix([node], docsets, notes, limit)
+        if isinstance(node, wq.Or):
+            prefixes: dict[str, list] = {}
+            others = []
+            for sub in node.subqueries:
+                if _unbounded_prefix(sub):
+                    prefixes.setdefault(sub.fieldname, []).append(sub)
+                else:
+                    others.append(bounded(sub))
+            if prefixes:
+                shared = [shared_prefix(subs, docsets, notes, limit) for subs in prefixes.values()]
+                return wq.Or([*shared, *others], boost=node.boost, minmatch=node.minmatch, scale=node.scale)
+        return node.apply(bounded)
 
-    return query.accept(bounded)
+    return bounded(query)
+
+
+def _unbounded_prefix(node) -> bool:
+    return isinstance(node, wq.Prefix) and not isinstance(node, FrequentPrefix)
+
+
+def shared_prefix(
+    prefixes: list[wq.Prefix], docsets: DocSets, notes: list[str], limit: int
+) -> FrequentPrefix:
+    """One prefix standing for the `limit` most frequent words of all the given prefixes of a field (and
+    no more than MAX_PREFIX_POSTINGS documents in all, as docsets bounds one prefix)."""
+    first = prefixes[0]
+    frequency: dict[str, int] = {}
+    more = False
+    for prefix in prefixes:
+        words, more_words = docsets.prefix_terms(first.fieldname, prefix.text, limit)
+        more = more or more_words
+        if len(prefixes) > 1:
+            frequency.update((word, docsets.reader.doc_frequency(first.fieldname, word)) for word in words)
+        else:
+            frequency.update(dict.fromkeys(words, 0))
+    kept, postings = [], 0
+    for word in sorted(frequency, key=lambda w: (-frequency[w], w)):
+        if len(kept) == limit or (kept and postings + frequency[word] > MAX_PREFIX_POSTINGS):
+            more = True
+            break
+        kept.append(word)
+        postings += frequency[word]
+    if more and BROAD_PREFIX not in notes:
+        notes.append(BROAD_PREFIX)
+    return FrequentPrefix(first.fieldname, first.text, sorted(kept), first.boost, first.constantscore)
 
 
 def bounded_phrases(query: wq.Query, docsets: DocSets, notes: list[str], limit: int) -> wq.Query:

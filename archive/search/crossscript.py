@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from archive.text import arabic, transliterate
 
 from . import names
-from .query import Clause, ParsedQuery
+from .query import Clause, ParsedQuery, map_runs
 
 # Spellings kept for one Latin word, and how far below the best one's score (see _score) they may be.
 MAX_SPELLINGS = 3
@@ -50,7 +50,7 @@ def is_latin_clause(clause: Clause) -> bool:
 
 def has_latin(parsed: ParsedQuery) -> bool:
     """Whether the query has Latin words to expand (else the index's words need not be read)."""
-    return any(is_latin_clause(clause) for group in parsed.groups for clause in group)
+    return any(is_latin_clause(clause) for clause in parsed.clauses())
 
 
 def expand(parsed: ParsedQuery, vocabulary=None) -> ParsedQuery:
@@ -59,11 +59,15 @@ def expand(parsed: ParsedQuery, vocabulary=None) -> ParsedQuery:
     vocabulary (archive.search.vocabulary.Vocabulary) is the index's; without one, only the name
     lists are used, and their forms are searched whether or not the index holds them."""
     expansions: list[Expansion] = []
-    groups = [_expand_group(group, vocabulary, expansions) for group in parsed.groups]
-    return replace(parsed, groups=groups, expansions=expansions)
+    if parsed.tree is None:
+        return replace(parsed, expansions=expansions)
+    tree = map_runs(parsed.tree, lambda run: _expand_run(run, vocabulary, expansions))
+    return replace(parsed, tree=tree, expansions=expansions)
 
 
-def _expand_group(group: list[Clause], vocabulary, expansions: list[Expansion]) -> list[Clause]:
+def _expand_run(group: list[Clause], vocabulary, expansions: list[Expansion]) -> list[Clause]:
+    """A run of sibling clauses (archive.search.query.map_runs; an excluded clause is a run of its own),
+    with its Latin names merged into one clause that has their Arabic forms as alternatives."""
     out: list[Clause] = []
     i = 0
     while i < len(group):
@@ -74,18 +78,20 @@ def _expand_group(group: list[Clause], vocabulary, expansions: list[Expansion]) 
             continue
         # The longest run of Latin clauses from here that the name lists know, down to this one alone.
         run = 1
-        while i + run < len(group) and is_latin_clause(group[i + run]) and not group[i + run].excluded:
+        while (
+            i + run < len(group) and is_latin_clause(group[i + run]) and group[i + run].field == clause.field
+        ):
             run += 1
         for end in range(min(len(group), i + run), i, -1):
             span = group[i:end]
             words = tuple(w for c in span for w in c.words)
-            if len(words) > names.MAX_KEY_WORDS or (end - i > 1 and clause.excluded):
+            if len(words) > names.MAX_KEY_WORDS:
                 continue
             spent = sum(e.origin == TRANSLITERATION for e in expansions)
             found = arabic_forms(" ".join(words), vocabulary, may_transliterate=spent < MAX_TRANSLITERATED)
             if found:
                 forms, origin = found
-                merged = Clause(words, phrase=len(words) > 1, excluded=clause.excluded)
+                merged = clause if len(span) == 1 else Clause(words, field=clause.field)
                 out.append(replace(merged, alternatives=alternatives(forms, vocabulary)))
                 expansions.append(Expansion(" ".join(words), forms, origin))
                 i = end

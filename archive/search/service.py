@@ -41,6 +41,7 @@ class SearchRequest:
     agency: list[str] = field(default_factory=list)
     annotated: bool = False
     literal: bool = False  # Latin words are searched as typed only, not also in Arabic
+    exact: bool = False  # every word in its exact form only, never stemmed
 
     @property
     def effective_sort(self) -> str:
@@ -96,6 +97,7 @@ class SearchPage:
             "suggestion": self.suggestion,
             "notes": self.notes,
             "expansions": [expansion.as_json() for expansion in self.parsed.expansions],
+            "understood": self.parsed.understood(),
         }
 
 
@@ -142,9 +144,10 @@ def date_filter(low: date, high: date) -> str:
 
 
 def parse_query(request: SearchRequest) -> query_syntax.ParsedQuery:
-    """The request's query as the engine searches it: parsed, and Latin names also in Arabic unless the
-    request asks for the literal words. Pages, the API, charts, exports and feeds all search this."""
-    parsed = query_syntax.parse(request.q)
+    """The request's query as the engine searches it: parsed (every word exact if the request asks so),
+    and Latin names also in Arabic unless the request asks for the literal words. Pages, the API,
+    charts, exports and feeds all search this."""
+    parsed = query_syntax.parse(request.q, exact=request.exact)
     if request.literal or not crossscript.has_latin(parsed):
         return parsed
     backend = connections["default"].get_backend()

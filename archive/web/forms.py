@@ -70,6 +70,7 @@ class SearchForm(forms.Form):
     agency = ValuesField(required=False, label=_("الوكالة"))
     annotated = forms.BooleanField(required=False, label=_("المقالات ذات الملاحظات فقط"))
     literal = forms.BooleanField(required=False, label=_("الكلمات اللاتينية كما كُتبت فقط، دون صيغها العربية"))
+    exact = forms.BooleanField(required=False, label=_("الكلمات بصيغتها المكتوبة فقط، دون مشتقاتها"))
 
     def clean_source(self):
         slugs = self.cleaned_data["source"]
@@ -113,6 +114,7 @@ class SearchForm(forms.Form):
             "agency": data["agency"],
             "annotated": data["annotated"],
             "literal": data["literal"],
+            "exact": data["exact"],
         }
         values.update(changes)
         return SearchRequest(**values)

@@ -40,8 +40,15 @@ SORT = {
 # The notes the query parser and the search service add when they repair a query, so they can be
 # shown in the reader's language; a note not listed here is shown as it is.
 NOTES = {
-    "The query was cut to its first 1000 characters.": _("قُصَّ الاستعلام إلى أول 1000 حرف."),
-    "An unbalanced quotation mark was ignored.": _("أُهملت علامة تنصيص غير مغلقة."),
+    query.CUT: _("قُصَّ الاستعلام إلى أول 1000 حرف."),
+    query.UNBALANCED_QUOTE: _("أُهملت علامة تنصيص غير مغلقة."),
+    query.UNOPENED_BRACKET: _("أُهمل قوس إغلاق لا يقابله قوس فتح."),
+    query.UNCLOSED_BRACKET: _("أُغلق قوس مفتوح في آخر الاستعلام."),
+    query.EMPTY_BRACKETS: _("أُهمل قوسان فارغان."),
+    query.DEEP_BRACKETS: _("أُهملت الأقواس المتداخلة لأكثر من 8 مستويات."),
+    query.LONE_OPERATOR: _("أُهمل عامل (AND أو OR أو NOT) لا يربط بين شيئين."),
+    query.NOTHING_TO_EXCLUDE: _("أُهمل استبعاد لا يُستبعد منه شيء."),
+    query.WIDE_PROXIMITY: _("أقصى مسافة بين كلمات العبارة ~20 كلمة؛ فبُحث بها."),
     query.TOO_MANY_WORDS: _("بُحث عن أول 32 كلمة فقط."),
     query.SHORT_PREFIX: _("يحتاج البحث بالبادئة* إلى 3 أحرف على الأقل؛ فبُحث عنها كلمةً كاملة."),
     backend.BROAD_PREFIX: _("تطابق البادئة* كلمات كثيرة؛ فبُحث عن أكثرها شيوعًا."),

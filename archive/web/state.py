@@ -20,6 +20,7 @@ SEARCH_PARAMS = (
     "agency",
     "annotated",
     "literal",
+    "exact",
 )
 FILTER_PARAMS = ("source", "tags", "status", "agency")
 

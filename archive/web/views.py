@@ -63,6 +63,7 @@ def search(request):
         hits=[{"hit": hit, "published": parse_published(hit.published)} for hit in page.hits],
         notes=[labels.note(note) for note in page.notes],
         expansions=page.parsed.expansions,
+        understood=page.parsed.understood() if params.get("q") else "",
         literal_url=with_changes(params, literal="1"),
         expanded_url=with_changes(params, literal=None) if page.request.literal else "",
         facets={

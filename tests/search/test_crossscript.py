@@ -62,7 +62,7 @@ def expanded(q, vocabulary=VOCABULARY):
 
 def test_a_latin_name_also_searches_its_arabic_spelling_with_proclitics():
     parsed = expanded("Vorontsov")
-    [clause] = parsed.groups[0]
+    [clause] = parsed.clauses()
     assert set(clause.alternatives) == {("فورونتسوف",), ("وفورونتسوف",), ("لفورونتسوف",)}
     assert [e.as_json() for e in parsed.expansions] == [
         {"query": "vorontsov", "arabic": ["فورونتسوف"], "origin": "transliteration"}
@@ -82,21 +82,21 @@ def test_kerry_is_not_kirby():
 
 def test_a_place_from_the_lists_with_its_article_and_proclitics():
     parsed = expanded("Raqqa")
-    [clause] = parsed.groups[0]
+    [clause] = parsed.clauses()
     assert parsed.expansions[0].origin == crossscript.LIST
     assert {("الرقه",), ("للرقه",), ("بالرقه",)} <= set(clause.alternatives)
 
 
 def test_a_name_of_several_words_is_one_phrase():
     parsed = expanded("Deir ez-Zor")
-    [clause] = parsed.groups[0]
+    [clause] = parsed.clauses()
     assert parsed.expansions[0].arabic == ("دير الزور",)
     assert ("دير", "الزور") in clause.alternatives and ("بدير", "الزور") in clause.alternatives
     assert 'exact:"دير الزور"' in render(parsed)
 
 
 def test_a_spelling_the_analysis_folds_is_searched_in_both_spellings():
-    [clause] = expanded("Trump").groups[0]
+    [clause] = expanded("Trump").clauses()
     assert {("ترمب",), ("ترامب",)} <= set(clause.alternatives)
 
 
@@ -113,14 +113,14 @@ def test_arabic_words_and_unknown_latin_words_are_left_alone():
 
 def test_an_excluded_name_excludes_its_arabic_forms_too():
     rendered = render(expanded("روسيا -Lavrov"))
-    assert rendered.startswith("((title:روسيا OR text:روسيا) AND NOT (")
+    assert rendered.startswith("((title:روسيا OR text:روسيا OR exact:روسيا) AND NOT (")
     assert "exact:لافروف" in rendered.split("AND NOT", 1)[1]
 
 
 def test_with_no_vocabulary_the_lists_alone_are_used():
     parsed = crossscript.expand(parse("Aleppo Vorontsov"), None)
     assert [e.typed for e in parsed.expansions] == ["aleppo"]
-    assert ("وحلب",) in parsed.groups[0][0].alternatives  # unchecked: the index may hold it
+    assert ("وحلب",) in parsed.clauses()[0].alternatives  # unchecked: the index may hold it
 
 
 def test_highlighting_marks_the_arabic_forms_and_did_you_mean_corrects_only_what_was_typed():
@@ -170,3 +170,10 @@ def test_a_query_transliterates_a_bounded_number_of_words():
 def test_only_a_query_with_latin_words_needs_the_vocabulary():
     assert crossscript.has_latin(parse("روسيا Lavrov"))
     assert not crossscript.has_latin(parse('روسيا "Lavrov" حلب*'))
+
+
+def test_latin_names_inside_brackets_and_exclusions_are_expanded_too():
+    parsed = expanded("Aleppo (Lavrov OR Kerry) -Raqqa")
+    assert [e.typed for e in parsed.expansions] == ["aleppo", "lavrov", "kerry", "raqqa"]
+    assert parsed.understood() == "aleppo AND (lavrov OR kerry) AND NOT raqqa"
+    assert "exact:للرقه" in render(parsed).split("AND NOT", 1)[1]

@@ -346,3 +346,32 @@ def test_an_arabic_query_never_reads_the_vocabulary_for_latin_names(seed_archive
         assert run_search(SearchRequest(q="سوريا")).count == 5
         assert run_search(SearchRequest(q='"Lavrov"')).count == 0
         vocabulary.assert_not_called()
+
+
+def test_a_quoted_word_finds_its_exact_form_only(seed_archive):
+    assert seeds_found('"الأمريكي"') == {"002", "003"}  # 002 spells it الامريكي
+    assert seeds_found("الأمريكي") >= {"002", "003", "004"}
+    assert seeds_found("الأمريكي") == seeds_found("الامريكي")
+
+
+def test_the_exact_switch_finds_what_quotes_find(seed_archive):
+    assert (
+        run_search(SearchRequest(q="الأمريكي", exact=True)).count
+        == run_search(SearchRequest(q='"الأمريكي"')).count
+    )
+
+
+def test_an_exclusion_leaves_out_the_exact_form_not_the_words_sharing_its_stem(seed_archive):
+    assert not seeds_found("سوريا -الأمريكي") & {"002", "003"}
+    assert "004" in seeds_found("سوريا -الأمريكي")  # it says الأمريكية only
+    assert not seeds_found("سوريا -الأمريكية") & {"002", "003", "004"}
+
+
+def test_a_prefix_finds_the_word_after_its_proclitics(seed_archive):
+    found = seeds_found("أمريكي*")
+    assert seeds_found('"الأمريكية"') <= found and seeds_found('"والأمريكية"') <= found
+
+
+def test_a_bracketed_query_keeps_its_required_word(seed_archive):
+    for hit in run_search(SearchRequest(q="لافروف (النصرة OR كيربي)")).hits:
+        assert "لافروف" in Article.objects.get(pk=hit.id).body

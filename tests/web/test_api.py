@@ -227,3 +227,16 @@ def test_literal_searches_the_latin_words_only(client, seed_archive):
     data = api(client, q="Lavrov", literal="1").json()
     assert data["count"] == 0 and data["expansions"] == []
     assert api(client, q="سوريا").json()["expansions"] == []
+
+
+def test_the_api_says_how_the_query_was_understood(client, seed_archive):
+    data = api(client, q="روسيا (النصرة OR داعش) -الأسد").json()
+    assert data["understood"] == "روسيا AND (النصره OR داعش) AND NOT الاسد"
+    assert api(client).json()["understood"] == ""
+
+
+def test_the_exact_switch_in_the_api(client, seed_archive):
+    stemmed = api(client, q="الأمريكي").json()
+    exact = api(client, q="الأمريكي", exact="1").json()
+    assert exact["understood"] == '"الامريكي"'
+    assert 0 < exact["count"] < stemmed["count"]

@@ -388,3 +388,28 @@ def test_the_page_says_what_a_latin_name_was_also_searched_as(client, seed_archi
     assert "literal=1" in page
     literal = client.get(reverse("search"), {"q": "Lavrov", "literal": "1"}).content.decode()
     assert "بُحث أيضًا عن:" not in literal and "ابحث عن الأسماء اللاتينية بصيغها العربية أيضًا" in literal
+
+
+def test_the_page_says_how_the_query_was_understood_and_what_was_repaired(client, seed_archive):
+    page = client.get(reverse("search"), {"q": "روسيا (النصرة OR داعش"}).content.decode()
+    assert "بُحث عن:" in page
+    assert '<code dir="auto">روسيا AND (النصره OR داعش)</code>' in page
+    assert "أُغلق قوس مفتوح في آخر الاستعلام." in page
+    assert "بُحث عن:" not in client.get(reverse("search")).content.decode()
+
+
+def test_the_exact_switch_is_on_the_page_and_kept_in_its_links(client, seed_archive):
+    page = client.get(reverse("search"), {"q": "سوريا", "exact": "1"}).content.decode()
+    assert 'name="exact" id="id_exact" value="1" checked' in page
+    assert '<code dir="auto">&quot;سوريا&quot;</code>' in page
+    assert "exact=1" in page.split('class="exports"', 1)[1].split("</p>", 1)[0]
+
+
+def test_the_syntax_help_explains_the_operators_in_english_too(client, seed_archive):
+    assert (
+        "بين كلمتين أو عبارتين أو قوسين خارج علامات التنصيص" in client.get(reverse("search")).content.decode()
+    )
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("search"), {"q": "(سوريا"}).content.decode()
+    assert "works as OR only between two words" in page and "Searched for:" in page
+    assert "A bracket left open was closed at the end of the query." in page
