@@ -34,11 +34,11 @@ TRANSLITERATION = "transliteration"
 
 @dataclass(frozen=True)
 class Expansion:
-    """What one run of Latin words was also searched as, to show the user and the API."""
+    """What a run of typed words was also searched as, to show the user and the API."""
 
     typed: str
     arabic: tuple[str, ...]
-    origin: str  # LIST or TRANSLITERATION
+    origin: str  # LIST or TRANSLITERATION, or archive.search.variants.SPELLING
 
     def as_json(self) -> dict:
         return {"query": self.typed, "arabic": list(self.arabic), "origin": self.origin}
@@ -58,11 +58,11 @@ def expand(parsed: ParsedQuery, vocabulary=None) -> ParsedQuery:
 
     vocabulary (archive.search.vocabulary.Vocabulary) is the index's; without one, only the name
     lists are used, and their forms are searched whether or not the index holds them."""
-    expansions: list[Expansion] = []
     if parsed.tree is None:
-        return replace(parsed, expansions=expansions)
+        return parsed
+    expansions: list[Expansion] = []
     tree = map_runs(parsed.tree, lambda run: _expand_run(run, vocabulary, expansions))
-    return replace(parsed, tree=tree, expansions=expansions)
+    return replace(parsed, tree=tree, expansions=[*parsed.expansions, *expansions])
 
 
 def _expand_run(group: list[Clause], vocabulary, expansions: list[Expansion]) -> list[Clause]:

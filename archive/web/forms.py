@@ -69,7 +69,9 @@ class SearchForm(forms.Form):
     status = ValuesField(required=False, label=_("حالة التحقق"))
     agency = ValuesField(required=False, label=_("الوكالة"))
     annotated = forms.BooleanField(required=False, label=_("المقالات ذات الملاحظات فقط"))
-    literal = forms.BooleanField(required=False, label=_("الكلمات اللاتينية كما كُتبت فقط، دون صيغها العربية"))
+    literal = forms.BooleanField(
+        required=False, label=_("الكلمات كما كُتبت فقط، دون إملاءاتها الأخرى وصيغ الأسماء اللاتينية العربية")
+    )
     exact = forms.BooleanField(required=False, label=_("الكلمات بصيغتها المكتوبة فقط، دون مشتقاتها"))
 
     def clean_source(self):

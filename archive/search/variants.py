@@ -1,0 +1,83 @@
+"""Spelling groups: one word or name that outlets write differently, searched together and said so.
+
+كيماوي, كيميائي and كيمياوي are one word to a journalist counting coverage of a chemical attack, and
+عبد ربه and عبدربه one name; outlets that spell differently would otherwise compare unfairly. The groups
+are data (data/spelling_groups.tsv). A typed word or run of words in a group becomes the typed words OR
+the group's other spellings, each searched as a plain word (stemmed, so derived forms follow) or as a
+phrase; quoted and exact words are left as typed, and so is everything when the request asks for the
+literal words.
+"""
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from archive.text import arabic
+
+from .crossscript import Expansion
+from .query import And, Clause, Or, ParsedQuery, map_runs
+
+GROUPS = Path(__file__).resolve().parent / "data" / "spelling_groups.tsv"
+SPELLING = "spelling"
+
+_table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None
+_lock = threading.Lock()
+
+
+def read_groups(path: Path = GROUPS) -> list[tuple[tuple[str, ...], ...]]:
+    """The groups of the file, each spelling normalized into its words as the index has them."""
+    groups = []
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            spellings = tuple(tuple(arabic.tokenize(s)) for s in line.split("\t")[0].split("|"))
+            if len(spellings) < 2 or not all(spellings):
+                raise ValueError(f"{path.name}:{number}: a group needs two spellings or more")
+            groups.append(spellings)
+    return groups
+
+
+def groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Each spelling's other spellings, read once per process."""
+    global _table
+    with _lock:
+        if _table is None:
+            _table = {s: tuple(o for o in group if o != s) for group in read_groups() for s in group}
+        return _table
+
+
+def expand(parsed: ParsedQuery) -> ParsedQuery:
+    """The query with each spelling of a group also searching the group's other spellings."""
+    if parsed.tree is None:
+        return parsed
+    table = groups()
+    longest = max(map(len, table))
+    found: list[Expansion] = []
+
+    def expand_run(run: list[Clause]) -> list:
+        out: list = []
+        i = 0
+        while i < len(run):
+            for n in range(min(longest, len(run) - i), 0, -1):
+                span = run[i : i + n]
+                words = tuple(w for clause in span for w in clause.words)
+                others = table.get(words)
+                if others and all(_as_typed(clause) and clause.field == span[0].field for clause in span):
+                    typed = span[0] if n == 1 else And(tuple(span))
+                    out.append(Or((typed, *(Clause(other, field=span[0].field) for other in others))))
+                    found.append(Expansion(" ".join(words), tuple(" ".join(o) for o in others), SPELLING))
+                    i += n
+                    break
+            else:
+                out.append(run[i])
+                i += 1
+        return out
+
+    tree = map_runs(parsed.tree, expand_run)
+    return replace(parsed, tree=tree, expansions=[*parsed.expansions, *found])
+
+
+def _as_typed(clause: Clause) -> bool:
+    """A word searched as typed, which a group may widen: not quoted, exact, a prefix or a Latin name."""
+    return not (clause.quoted or clause.exact or clause.prefix or clause.alternatives)
