@@ -31,8 +31,11 @@ from whoosh.qparser import MultifieldParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from archive.search import expansions  # noqa: E402
+from archive.search import names as product_names  # noqa: E402
 from archive.search import query as query_syntax  # noqa: E402
 from archive.search.analyzers import ArabicAnalyzer, ArabicExactAnalyzer, LuceneArabicAnalyzer  # noqa: E402
+from archive.search.vocabulary import Vocabulary  # noqa: E402
 from archive.text import arabic  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -644,8 +647,9 @@ def build_product_queries(docs: list[dict], n: int, seed: int) -> list[dict]:
 
 
 def product_hits(searcher, parser, text: str, limit: int | None = TOP):
-    """What the site finds for a query: parsed and rendered by archive.search.query, then Whoosh."""
-    parsed = query_syntax.parse(text)
+    """What the site finds for a query: parsed and rendered by archive.search.query, with the site's
+    expansions (archive.search.expansions), then Whoosh."""
+    parsed = expansions.expand(query_syntax.parse(text))
     if parsed.is_empty:
         return None
     return searcher.search(parser.parse(query_syntax.render(parsed)), limit=limit)
@@ -833,22 +837,8 @@ class NameMatcher:
         return False
 
 
-def crossscript_interface():
-    """The product's expansion of Latin-script queries, or None while main has none."""
-    try:
-        from archive.search import crossscript
-        from archive.search.vocabulary import Vocabulary
-    except ImportError:
-        return None
-    return crossscript, Vocabulary
-
-
 def gazetteer_overlap(names: list[dict]) -> str:
     """How many held-out names the product's own lists hold, to tell list hits from transliteration hits."""
-    if crossscript_interface() is None:
-        return "Overlap with the product's name lists: not measured (this checkout has none)."
-    from archive.search import names as product_names
-
     held_out = [n for n in names if n["split"] == "held-out"]
     listed = [n for n in held_out if product_names.lookup(n["latin"])]
     return (
@@ -858,17 +848,13 @@ def gazetteer_overlap(names: list[dict]) -> str:
     )
 
 
-def run_crossscript(searcher, parser, docs_by_id: dict, names: list[dict]) -> list[dict] | None:
+def run_crossscript(searcher, parser, docs_by_id: dict, names: list[dict]) -> list[dict]:
     """Precision@10 and hit counts of each Latin name, expanded by the product, against its Arabic form."""
-    interface = crossscript_interface()
-    if interface is None:
-        return None
-    crossscript, vocabulary_class = interface
-    vocabulary = vocabulary_class.from_reader(searcher.reader(), "exact")
+    vocabulary = Vocabulary.from_reader(searcher.reader(), "exact")
     rows = []
     for name in names:
         matches = NameMatcher(name["forms"])
-        expanded = crossscript.expand(query_syntax.parse(name["latin"]), vocabulary)
+        expanded = expansions.expand(query_syntax.parse(name["latin"]), lambda: vocabulary)
         hits = (
             searcher.search(parser.parse(query_syntax.render(expanded)), limit=TOP)
             if not expanded.is_empty
@@ -910,7 +896,8 @@ def product_report(variants: dict | None, info: dict) -> list[str]:
             if info["reused"]
             else f"built in {info['index_seconds']:.0f} s."
         ),
-        "- Queries go where the site sends them: `archive.search.query.parse`, then `render`, then Whoosh's"
+        "- Queries go where the site sends them: `archive.search.query.parse`, the site's expansions"
+        " (`archive.search.expansions`), then `render`, then Whoosh's"
         ' `MultifieldParser(("title", "text"))`, all words required.',
         f"- Held-out split: variant queries are built from the held-out half only, {HELD_OUT_RULE}"
         f" ({info['held_out']:,} articles); seed {info['seed']}.",
@@ -1005,8 +992,8 @@ def crossscript_report(rows: list[dict] | None, names: list[dict], overlap: str)
         f"- Names: `{NAMES_FILE.relative_to(ROOT)}`, {len(names)} Latin-script names with their Arabic forms;"
         ' where they come from is in its header. "dev" names may be used to tune; "held-out" ones must'
         " not be.",
-        "- Each Latin name is parsed, expanded by the product (`crossscript.expand(parse(latin),"
-        ' Vocabulary.from_reader(reader, "exact"))`), rendered and searched on the index above.'
+        "- Each Latin name is parsed, expanded by the product (`expansions.expand(parse(latin),"
+        " vocabulary)`, the site's expansions), rendered and searched on the index above."
         " precision@10 = how many of the first 10 hits, in relevance order, name the entity: one of its"
         " Arabic forms, normalized and tokenized by `archive.text.arabic`, as consecutive words, its first"
         " word allowed و/ف, then ب/ل/ك, then ال before it and nothing after (لافروفي does not name Lavrov)."
@@ -1016,12 +1003,6 @@ def crossscript_report(rows: list[dict] | None, names: list[dict], overlap: str)
         f"- {overlap}",
         "",
     ]
-    if rows is None:
-        return [
-            *lines,
-            "Not available: this checkout has no `archive.search.crossscript` (the product's Latin-script"
-            " expansion), so the names were not searched.",
-        ]
     lines += [
         "| split | names | pass | mean precision@10 | precision@10 ≥ 8 | ratio ≥ 0.5 |",
         "|---|---:|---:|---:|---:|---:|",

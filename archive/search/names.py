@@ -19,6 +19,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 ACTORS = DATA / "actors.tsv"
 PLACES = DATA / "places.tsv"
+PROTECTED = DATA / "protected.txt"
 
 # The longest key in either file, in words (as `latin_key` counts them): the query side tries word runs up
 # to this length. The build drops longer place names; tests/search/test_names.py keeps both files to it.

@@ -16,7 +16,7 @@ from haystack.query import SearchQuerySet
 from archive.models import Article, Source
 from archive.search_indexes import UNKNOWN_DATE
 
-from . import crossscript, periods, variants
+from . import expansions, periods
 from . import query as query_syntax
 
 PER_PAGE = 20
@@ -145,17 +145,14 @@ def date_filter(low: date, high: date) -> str:
 
 def parse_query(request: SearchRequest) -> query_syntax.ParsedQuery:
     """The request's query as the engine searches it: parsed (every word exact if the request asks so),
-    with the other spellings of its words' spelling groups and Latin names also in Arabic, unless the
-    request asks for the literal words. Pages, the API, charts, exports and feeds all search this."""
+    with the other spellings of its words' spelling groups, place names searched as names, and Latin
+    names also in Arabic, unless the request asks for the literal words. Pages, the API, charts,
+    exports and feeds all search this."""
     parsed = query_syntax.parse(request.q, exact=request.exact)
     if request.literal:
         return parsed
-    parsed = variants.expand(parsed)
-    if not crossscript.has_latin(parsed):
-        return parsed
     backend = connections["default"].get_backend()
-    vocabulary = backend.vocabulary() if hasattr(backend, "vocabulary") else None
-    return crossscript.expand(parsed, vocabulary)
+    return expansions.expand(parsed, lambda: backend.vocabulary() if hasattr(backend, "vocabulary") else None)
 
 
 def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> SearchQuerySet:

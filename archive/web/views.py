@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
 from archive.models import Article, Source
-from archive.search import periods, service
+from archive.search import periods, protected, service
 
 from . import charts, exports, labels
 from .forms import ChartForm, SearchForm
@@ -62,7 +62,8 @@ def search(request):
         page=page,
         hits=[{"hit": hit, "published": parse_published(hit.published)} for hit in page.hits],
         notes=[labels.note(note) for note in page.notes],
-        expansions=page.parsed.expansions,
+        expansions=[e for e in page.parsed.expansions if e.origin != protected.NAME],
+        names=[e.typed for e in page.parsed.expansions if e.origin == protected.NAME],
         understood=page.parsed.understood() if params.get("q") else "",
         literal_url=with_changes(params, literal="1"),
         expanded_url=with_changes(params, literal=None) if page.request.literal else "",

