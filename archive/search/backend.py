@@ -46,7 +46,7 @@ from whoosh.qparser import MultifieldParser
 from . import spelling
 from .analyzers import ArabicAnalyzer
 from .docsets import MAX_PREFIX_POSTINGS, DocSets
-from .query import EXACT_FIELD
+from .query import EXACT_FIELD, clitic_forms
 from .vocabulary import Vocabulary, shared_lexicon
 from .writers import bulk_load_lease, bulk_load_running, merge_tiny, open_writer
 
@@ -477,18 +477,19 @@ def bounded_prefixes(query: wq.Query, docsets: DocSets, notes: list[str], limit:
     """The query with each prefix standing for its `limit` most frequent words; a note says so when
     it has more.
 
-    The prefixes of one field joined by OR count as one prefix: a prefix after its proclitics
-    (archive.search.query renders حوثي* as حوثي*, الحوثي*, والحوثي*…) has the bounds of one."""
+    A prefix and its forms after proclitics joined by OR (archive.search.query renders حوثي* as حوثي*,
+    الحوثي*, والحوثي*…) count as one prefix, with the bounds of one; other prefixes keep their own."""
 
     def bounded(node):
         if _unbounded_prefix(node):
             return shared_prefix([node], docsets, notes, limit)
         if isinstance(node, wq.Or):
-            prefixes: dict[str, list] = {}
+            prefixes: dict[tuple[str, str], list] = {}
             others = []
+            subs = [sub for sub in node.subqueries if _unbounded_prefix(sub)]
             for sub in node.subqueries:
                 if _unbounded_prefix(sub):
-                    prefixes.setdefault(sub.fieldname, []).append(sub)
+                    prefixes.setdefault((sub.fieldname, _typed_prefix(sub, subs)), []).append(sub)
                 else:
                     others.append(bounded(sub))
             if prefixes:
@@ -497,6 +498,15 @@ def bounded_prefixes(query: wq.Query, docsets: DocSets, notes: list[str], limit:
         return node.apply(bounded)
 
     return bounded(query)
+
+
+def _typed_prefix(prefix: wq.Prefix, siblings: list[wq.Prefix]) -> str:
+    """The shortest sibling prefix of the same field of which this one is a form after proclitics
+    (الحوثي for حوثي), or its own text."""
+    for sibling in sorted(siblings, key=lambda s: len(s.text)):
+        if sibling.fieldname == prefix.fieldname and prefix.text in clitic_forms(sibling.text):
+            return sibling.text
+    return prefix.text
 
 
 def _unbounded_prefix(node) -> bool:

