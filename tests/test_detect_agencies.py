@@ -22,6 +22,7 @@ def test_stored_articles_get_their_agency_and_are_reindexed(source):  # noqa: F8
     closing = make_article(source, "خبر ثان", f"{BODY}\n{BODY} (أ ف ب)", author="أحمد علي")
     mention = make_article(source, "خبر ثالث", f"قالت مصادر لرويترز {BODY}\n{BODY}", author="سالم سعيد")
     edited = make_article(source, "خبر رابع", f"{BODY}\n{BODY}", agency="Reuters")
+    kept = make_article(source, "خبر خامس", f"{BODY}\n{BODY}", agency="نقلا عن الجزيرة")
     assert "رويترز" not in agency_facet()
 
     out = StringIO()
@@ -31,11 +32,12 @@ def test_stored_articles_get_their_agency_and_are_reindexed(source):  # noqa: F8
     assert rows[credited.pk] == ("رويترز", "", "لندن")
     assert rows[closing.pk] == ("فرانس برس", "أحمد علي", "")
     assert rows[mention.pk] == ("", "سالم سعيد", "")
-    assert rows[edited.pk] == ("Reuters", "", "")  # nothing detected: what an editor set stays
-    assert "changed: 2" in out.getvalue() and "index: up to date" in out.getvalue()
+    assert rows[edited.pk] == ("رويترز", "", "")  # an agency of the table, by its canonical name
+    assert rows[kept.pk] == ("نقلا عن الجزيرة", "", "")  # nothing detected: what an editor set stays
+    assert "changed: 3" in out.getvalue() and "index: up to date" in out.getvalue()
     assert not IndexChange.objects.exists()
     facet = agency_facet()
-    assert (facet["رويترز"], facet["فرانس برس"], facet["Reuters"]) == (1, 1, 1)
+    assert (facet["رويترز"], facet["فرانس برس"], facet["نقلا عن الجزيرة"]) == (2, 1, 1)
 
 
 def test_a_dry_run_changes_nothing(source):  # noqa: F811

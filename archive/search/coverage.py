@@ -5,6 +5,8 @@ Cloud's normalized view does), and a period where an outlet has none is a gap in
 lack of coverage. The counts are one facet search with no query, kept per index state.
 """
 
+import threading
+
 from haystack import connections
 from haystack.query import SearchQuerySet
 
@@ -18,6 +20,8 @@ PAIR_FIELDS = {"month": "source_month", "day": "source_day"}
 MAX_KEPT = 4  # index states remembered, per field
 
 _kept = BoundedCache(MAX_KEPT * len(PAIR_FIELDS))
+# One count at a time: threads asking for the same counts wait for the first, then read them kept.
+_counting = threading.Lock()
 
 
 def split_pairs(counts: list[tuple[str, int]]) -> dict[str, dict[str, int]]:
@@ -47,4 +51,7 @@ def collected(precision: str) -> dict[str, dict[str, int]]:
         return split_pairs(counts.get("fields", {}).get(field, []))
 
     state = _state()
-    return count() if state is None else _kept.get((field, state), count)
+    if state is None:
+        return count()
+    with _counting:
+        return _kept.get((field, state), count)

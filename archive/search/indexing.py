@@ -313,10 +313,13 @@ class BackgroundApplier(threading.Thread):
         if not hasattr(engine, "vocabulary"):
             return
         try:
-            generation = engine.index.refresh().latest_generation() if engine.setup_complete else None
-            if generation is None or generation != self.warmed_generation:
+            if not engine.setup_complete:
+                engine.setup()
+            # Recorded before reading: a commit made while the words are read is read at the next round.
+            generation = engine.index.refresh().latest_generation()
+            if generation != self.warmed_generation:
+                self.warmed_generation = generation
                 engine.vocabulary()
-                self.warmed_generation = engine.index.latest_generation()
         except Exception:
             log.exception("reading the index's words failed; a request will read them")
         finally:

@@ -315,6 +315,7 @@ def tokens_of(text: str, notes: list[str]) -> list[Token]:
         if (
             token.kind == "word"
             and not (token.negated or token.field)
+            and not token.text.endswith("*")
             and words_of(token.text) == (ARABIC_OR,)
             and 0 < i < len(tokens) - 1
             and tokens[i - 1].ends_operand

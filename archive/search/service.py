@@ -146,10 +146,10 @@ def date_filter(low: date, high: date) -> str:
 def parse_query(request: SearchRequest) -> query_syntax.ParsedQuery:
     """The request's query as the engine searches it: parsed (every word exact if the request asks so),
     with the other spellings of its words' spelling groups, place names searched as names, and Latin
-    names also in Arabic, unless the request asks for the literal words. Pages, the API, charts,
+    names also in Arabic, unless the request asks for the literal or the exact words. Pages, the API, charts,
     exports and feeds all search this."""
     parsed = query_syntax.parse(request.q, exact=request.exact)
-    if request.literal:
+    if request.literal or request.exact:
         return parsed
     backend = connections["default"].get_backend()
     return expansions.expand(parsed, lambda: backend.vocabulary() if hasattr(backend, "vocabulary") else None)

@@ -38,6 +38,7 @@ class Lexicon:
         and into the word files kept beside the segments."""
         with self._lock:
             new_words: set[str] = set()
+            read: list[str] = []
             for segment_reader, _ in reader.leaf_readers():
                 segment = getattr(segment_reader, "segment", lambda: None)()
                 key = segment.segment_id() if segment is not None else str(id(segment_reader))
@@ -47,13 +48,15 @@ class Lexicon:
                     new_words.update(arabic_words(segment_reader, field))
                 else:
                     new_words.update(kept_words(segment_reader, field, Path(folder) / f"{key}.words_{field}"))
-                self._segments.add(key)
+                read.append(key)
             if not new_words:
+                self._segments.update(read)
                 return
             runs = [*self._runs, sorted(word for word in new_words if word not in self)]
             if len(runs) > MAX_RUNS:
                 runs = [sorted(set().union(*runs))]
             self._runs = runs  # one assignment: a reading thread sees the old runs or the new
+            self._segments.update(read)
 
     def has_prefix(self, prefix: str) -> bool:
         for run in self._runs:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from archive.text.agencies import NAMES, agencies_in, agency_name
+from archive.text.agencies import agencies_in, agency_name
 
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "ء", "ئ": "ء"})
 _MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -293,12 +293,6 @@ def find_agencies(credits: Sequence[str], first_paragraph: str = "", last_paragr
     return found
 
 
-def find_agency(credits: Sequence[str], first_paragraph: str = "", last_paragraph: str = "") -> str:
-    """The first agency the article credits (see find_agencies), or ""."""
-    found = find_agencies(credits, first_paragraph, last_paragraph)
-    return found[0] if found else ""
-
-
 @dataclass
 class WireCredit:
     agency: str
@@ -306,22 +300,22 @@ class WireCredit:
     dateline: str
 
 
-def wire_credit(
-    author: str, dateline: str, paragraphs: Sequence[str], agency: str = "", credits: Sequence[str] = ()
-) -> WireCredit:
+def wire_credit(author: str, dateline: str, paragraphs: Sequence[str], agency: str = "") -> WireCredit:
     """Agency, author and dateline once wire credits are read: an author field that only credits an
     agency ("لندن - رويترز") gives its agency and place, and leaves the author empty.
 
-    The agency is the first credited: the author field, then the credit lines, the body's opening and
-    its close. A `agency` already found by a cleaner comes first when it is a known agency.
+    The agency is the first credited: the author field, then the body's opening and its close. An
+    `agency` already found by a cleaner comes first when it names an agency of the table, by its
+    canonical name ("Reuters" is رويترز).
     """
     byline = byline_credit(author) if author else None
-    found = [agency] if agency in NAMES else []
+    known = agency_name(agency) if agency else ""
+    found = [known] if known else []
     if byline:
         author, dateline = byline.author, dateline or byline.place
         found.extend(byline.agencies)
     first, last = (paragraphs[0], paragraphs[-1]) if paragraphs else ("", "")
-    found.extend(find_agencies(credits, first, last if len(paragraphs) > 1 else ""))
+    found.extend(find_agencies((), first, last if len(paragraphs) > 1 else ""))
     return WireCredit(agency=found[0] if found else "", author=author, dateline=dateline)
 
 

@@ -614,3 +614,7 @@ def test_the_words_the_issue_found_nothing_for(vocalized, bare):
 def test_words_past_the_budget_are_dropped_with_a_note():
     parsed = parse(" ".join(["حلب", "دمشق"] * MAX_CLAUSES))
     assert len(parsed.clauses()) == MAX_CLAUSES and TOO_MANY_WORDS in parsed.notes
+
+
+def test_a_prefix_or_a_bracketed_arabic_or_is_a_word():
+    assert parse("سوريا أو* روسيا").understood() == "سوريا AND او AND روسيا"

@@ -375,3 +375,8 @@ def test_a_prefix_finds_the_word_after_its_proclitics(seed_archive):
 def test_a_bracketed_query_keeps_its_required_word(seed_archive):
     for hit in run_search(SearchRequest(q="لافروف (النصرة OR كيربي)")).hits:
         assert "لافروف" in Article.objects.get(pk=hit.id).body
+
+
+def test_the_exact_switch_searches_only_what_was_typed(seed_archive):
+    assert run_search(SearchRequest(q="Lavrov", exact=True)).parsed.expansions == []
+    assert run_search(SearchRequest(q="الحديدة كيماوي", exact=True)).parsed.expansions == []

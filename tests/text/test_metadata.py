@@ -7,7 +7,7 @@ import pytest
 from archive.text.metadata import (
     agency_name,
     credit_line,
-    find_agency,
+    find_agencies,
     fold,
     headline_parts,
     name_key,
@@ -91,11 +91,11 @@ def test_agency_table_canonical_names():
 
 def test_agency_is_a_credit_not_a_mention():
     mention = 'وقال مدير المرصد لوكالة فرانس برس إن "الاشتباكات عنيفة".'
-    assert find_agency([], mention, mention) == ""
-    assert find_agency(["وام"], mention, mention) == "وام"
-    assert find_agency([], mention, "وأضاف أن المحادثات ستستأنف الأسبوع المقبل. (رويترز)") == "رويترز"
-    assert find_agency([], "واشنطن (أ ف ب) - قال مسؤولون إن", mention) == "فرانس برس"
-    assert find_agency([], mention, "وذكرت وكالة الأنباء السعودية (واس)") == ""
+    assert find_agencies([], mention, mention) == []
+    assert find_agencies(["وام"], mention, mention)[:1] == ["وام"]
+    assert find_agencies([], mention, "وأضاف أن المحادثات ستستأنف الأسبوع المقبل. (رويترز)")[:1] == ["رويترز"]
+    assert find_agencies([], "واشنطن (أ ف ب) - قال مسؤولون إن", mention)[:1] == ["فرانس برس"]
+    assert find_agencies([], mention, "وذكرت وكالة الأنباء السعودية (واس)") == []
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ def test_hostile_lines_are_read_in_linear_time(line):
     parse_byline(line)
     parse_lead_dateline(line)
     credit_line(line)
-    find_agency([], line, line)
+    find_agencies([], line, line)
     section_from_line(line)
     headline_parts(line)
     source_candidates([line, "نص", line], (1, 1), "عنوان الخبر الطويل هنا", [line])
