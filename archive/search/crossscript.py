@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from archive.text import arabic, transliterate
 
 from . import names
-from .query import Clause, ParsedQuery, map_runs
+from .query import Clause, ParsedQuery, clitic_forms, map_runs
 
 # Spellings kept for one Latin word, and how far below the best one's score (see _score) they may be.
 MAX_SPELLINGS = 3
@@ -25,9 +25,9 @@ COST_WEIGHT = 2.0
 # A spelling found in fewer articles than this is taken for a typo, not a name.
 MIN_DOC_FREQUENCY = 2
 MAX_NAME_FORMS = 4
-# Words of one query that may be transliterated: each walk is bounded, and so is their number.
+# Transliterated words one query may search in Arabic (each walk costs at most MAX_STEPS prefix checks,
+# a few milliseconds; more Arabic alternatives would make the query itself slow).
 MAX_TRANSLITERATED = 8
-PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")
 LIST = "list"
 TRANSLITERATION = "transliteration"
 
@@ -149,12 +149,7 @@ def alternatives(forms: tuple[str, ...], vocabulary) -> tuple[tuple[str, ...], .
     sequences: dict[tuple[str, ...], None] = {}
     for form in forms:
         first, *rest = form.split()
-        for proclitic in PROCLITICS:
-            # ل before the article drops its alef: ل + الرقه → للرقه.
-            if proclitic.endswith("ل") and first.startswith("ال"):
-                word = proclitic[:-1] + "لل" + first[2:]
-            else:
-                word = proclitic + first
+        for word in clitic_forms(first, article=False):
             if vocabulary is None or vocabulary.is_word(word):
                 sequences[(word, *rest)] = None
         folded = arabic.fold_variant(first)

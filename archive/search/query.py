@@ -72,12 +72,13 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(arabic.tokenize(text))
 
 
-def clitic_forms(word: str) -> tuple[str, ...]:
-    """An Arabic word with the proclitics news glues to it, with and without the article: حوثي, الحوثي,
-    والحوثي, بالحوثي, للحوثي… (ل before the article drops its alef). Any other word is left alone."""
+def clitic_forms(word: str, article: bool = True) -> tuple[str, ...]:
+    """An Arabic word with the proclitics news glues to it, and with the article unless article=False (a
+    name keeps its own): حوثي, الحوثي, والحوثي, بالحوثي, للحوثي… (ل before the article drops its alef).
+    Any other word is left alone."""
     if not ARABIC_WORD.fullmatch(word):
         return (word,)
-    bases = (word,) if word.startswith(ARTICLE) else (word, ARTICLE + word)
+    bases = (word,) if word.startswith(ARTICLE) or not article else (word, ARTICLE + word)
     forms = []
     for base in bases:
         forms.append(base)

@@ -110,8 +110,6 @@ _FINAL_VOWELS = {
 }
 _UNITS = sorted({*_CONSONANTS, *_VOWELS}, key=len, reverse=True)
 _LATIN = re.compile(r"[a-z']+")
-# Latin spellings of the article before a name: al-Assad, el-Sisi, ash-Sham, ez-Zor.
-LATIN_ARTICLES = frozenset("al el ul il as ash ad ar at az ez ed er es et en an ag".split())
 
 
 def latin_letters(word: str) -> str:
