@@ -11,7 +11,9 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article
+from archive.search_indexes import UNKNOWN_DATE
 
+from . import periods
 from .backend import index_state
 from .spelling import BoundedCache
 
@@ -25,11 +27,13 @@ _counting = threading.Lock()
 
 
 def split_pairs(counts: list[tuple[str, int]]) -> dict[str, dict[str, int]]:
-    """Facet counts of "slug|period" values, as counts per period for each source."""
+    """Facet counts of "slug|period" values, as counts per period for each source (a key not zero-padded,
+    from an index of before, counts nowhere)."""
     per_source: dict[str, dict[str, int]] = {}
     for value, n in counts:
         slug, _sep, period = value.rpartition("|")
-        per_source.setdefault(slug, {})[period] = n
+        if period == UNKNOWN_DATE or periods.KEY.fullmatch(period):
+            per_source.setdefault(slug, {})[period] = n
     return per_source
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from archive.text.arabic import normalize
 
 TABLE = Path(__file__).with_name("data") / "agencies.json"
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "ء", "ئ": "ء"})
 # Dots, middle dots and stray marks inside an abbreviation ("د.ب.أ", "أ. ف. ب") count as spaces.
 _NOT_LETTERS = re.compile(r"[^\w\s]|_")
 # What may join several agencies in one credit: "رويترز، أ ف ب", "رويترز / فرانس برس", "رويترز وفرانس برس".
@@ -31,7 +30,7 @@ class Agency:
 
 def credit_key(text: str) -> str:
     """Comparison key of a credit: spelling folded, lower case, dots and brackets as spaces."""
-    folded = normalize(text).translate(_FOLD).lower()
+    folded = normalize(text)  # hamza seats, ى and ة folded, lower case
     return " ".join(_NOT_LETTERS.sub(" ", folded).split())
 
 

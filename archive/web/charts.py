@@ -205,22 +205,12 @@ def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], 
 def search_counts(sqs, interval: str) -> tuple[dict[str, dict[str, int]], int, str]:
     """The search's own counts of source-and-period pairs (see PAIR_FIELDS), in one facet search."""
     fields = sqs.facet(PAIR_FIELDS["month"]).facet(PAIR_FIELDS["day"]).facet_counts().get("fields", {})
-    months = split_pairs(fields.get(PAIR_FIELDS["month"], []))
+    months = coverage.split_pairs(fields.get(PAIR_FIELDS["month"], []))
     undated = sum(counts.pop(UNKNOWN_DATE, 0) for counts in months.values())
     interval = interval or choose_interval(sorted({key for counts in months.values() for key in counts}))
     months_will_do = interval in ("month", "year") or wide_enough(months, interval) in ("month", "year")
-    per_source = months if months_will_do else split_pairs(fields.get(PAIR_FIELDS["day"], []))
+    per_source = months if months_will_do else coverage.split_pairs(fields.get(PAIR_FIELDS["day"], []))
     return per_source, undated, interval
-
-
-def split_pairs(counts: list[tuple[str, int]]) -> dict[str, dict[str, int]]:
-    """Facet counts of "slug|period" values, as counts per period for each source."""
-    per_source: dict[str, dict[str, int]] = {}
-    for value, n in counts:
-        slug, _sep, period = value.rpartition("|")
-        if period == UNKNOWN_DATE or KEY.fullmatch(period):  # an index from before zero-padded keys
-            per_source.setdefault(slug, {})[period] = n
-    return per_source
 
 
 def assemble(
