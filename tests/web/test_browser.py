@@ -15,9 +15,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from archive.models import Article
+from archive.models import Article, Source
 
-from .conftest import date_seeds
+from .conftest import date_seeds, make_article
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -269,3 +269,160 @@ def test_pages_keep_to_the_content_security_policy(page, site, archive):
     meters = [width for width in bar_lengths(page, ".meter span", "width") if width]
     assert len(meters) == 3 and max(meters) == pytest.approx(2 * min(meters), rel=0.05)
     assert not problems, problems
+
+
+def hit_links(page) -> list[str]:
+    return page.locator(".results .hit-title a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+
+
+def search_for(page, site: str, query: str):
+    """Types the query in the search box of the home page and submits it, as a reader would."""
+    page.goto(site + "/")
+    page.get_by_label("ابحث في الأرشيف").fill(query)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?q="))
+
+
+def test_a_latin_name_is_also_searched_in_arabic_and_the_expansion_can_be_switched_off(page, site, archive):
+    search_for(page, site, "Lavrov")
+    also = page.locator('.also-searched[role="status"]')
+    assert also.inner_text().startswith("بُحث أيضًا عن:")
+    assert also.locator('span[lang="ar"]').inner_text() == "لافروف"
+    assert also.locator("bdi").inner_text() == "(lavrov)"
+    assert page.locator(".results .hit").count() == 2
+    assert set(page.locator(".results mark").all_inner_texts()) == {"لافروف"}
+    shoot(page, "also-searched-1280")
+
+    also.get_by_role("link", name="ابحث عن الكلمات كما كُتبت فقط").click()
+    page.wait_for_url(re.compile(r"literal=1"))
+    assert query_of(page)["q"] == ["Lavrov"]
+    assert page.locator(".results .hit").count() == 0
+    assert page.locator(".results-count").inner_text().startswith("لا نتائج")
+    assert "بُحث أيضًا عن:" not in page.locator(".results-column").inner_text()
+
+    page.get_by_role(
+        "link", name="ابحث أيضًا عن الإملاءات الأخرى وعن الأسماء اللاتينية بصيغها العربية"
+    ).click()
+    page.wait_for_url(lambda url: "literal" not in url)
+    assert query_of(page)["q"] == ["Lavrov"]
+    assert page.locator('.also-searched[role="status"] span[lang="ar"]').inner_text() == "لافروف"
+    assert page.locator(".results .hit").count() == 2
+
+
+def test_a_vocalized_name_finds_what_the_bare_name_finds(page, site, archive):
+    page.goto(site + "/?q=لافروف")
+    bare = hit_links(page)
+    assert len(bare) == 2
+
+    search_for(page, site, "لافْرُوف")
+    assert query_of(page)["q"] == ["لافْرُوف"]
+    assert hit_links(page) == bare
+    assert page.locator(".understood code").inner_text() == "لافروف"
+    assert set(page.locator(".results mark").all_inner_texts()) == {"لافروف"}
+
+
+def test_the_page_shows_how_a_bracketed_query_was_understood_and_repaired(page, site, archive):
+    search_for(page, site, "روسيا (النصرة OR كيربي")
+    understood = page.locator(".understood")
+    assert understood.inner_text().startswith("بُحث عن:")
+    assert understood.locator("code").inner_text() == "روسيا AND (النصره OR كيربي)"
+    assert page.locator(".alert.note").all_inner_texts() == ["أُغلق قوس مفتوح في آخر الاستعلام."]
+    # Read as روسيا AND (…), every hit names Russia and one of the two, not Kirby alone.
+    hits = [int(href.strip("/").rsplit("/", 1)[1]) for href in hit_links(page)]
+    assert len(hits) == 3
+    for article in Article.objects.filter(pk__in=hits):
+        text = article.title + article.body
+        assert "روسي" in text and ("النصرة" in text or "كيربي" in text), article.pk
+
+
+def test_the_exact_words_switch_quotes_the_words_and_stays_in_the_export_links(page, site, archive):
+    page.goto(site + "/?q=سوريا")
+    assert page.locator(".results .hit").count() == 5  # سوريا and سورية
+    page.check("#id_exact")
+    page.get_by_role("button", name="تطبيق").click()
+    page.wait_for_url(re.compile(r"exact=1"))
+    assert page.locator("#id_exact").is_checked()
+    assert page.locator(".understood code").inner_text() == '"سوريا"'
+    assert page.locator(".results .hit").count() == 4
+    exports = page.locator(".exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(exports) == 3 and all(parse_qs(urlsplit(href).query)["exact"] == ["1"] for href in exports)
+    rows = list(csv.DictReader(io.StringIO(page.request.get(site + exports[0]).body().decode("utf-8-sig"))))
+    assert len(rows) == 4
+
+
+GAP = "no articles collected"
+
+
+@pytest.fixture
+def gap_archive(transactional_db):
+    """Outlet A publishes every month of early 2018; nothing was collected from outlet B in February."""
+    a = Source.objects.create(name="المنفذ أ", slug="a")
+    b = Source.objects.create(name="المنفذ ب", slug="b")
+    plan = [
+        (a, 1, 4, 2),
+        (a, 2, 2, 1),
+        (a, 3, 2, 0),
+        (b, 1, 2, 1),
+        (b, 3, 4, 2),
+    ]  # month, articles, on the port
+    for outlet, month, articles, matching in plan:
+        for n in range(articles):
+            body = "خبر عن الميناء والسفن" if n < matching else "خبر عن الزراعة والمطر"
+            make_article(outlet, f"{outlet.slug} {month} {n}", f"{body} {n}", date(2018, month, 1 + n))
+    return a, b
+
+
+def test_the_chart_as_a_share_marks_a_month_with_nothing_collected_as_a_gap(page, site, gap_archive):
+    page.goto(site + "/?q=الميناء")
+    measures = page.locator(".chart-links .measures")
+    assert measures.locator('[aria-current="true"]').inner_text() == "عدد المقالات"
+    # A space between the choices: without one, Arabic letters join across the links ("المقالاتـنسبة").
+    assert measures.inner_text().split() == ["القياس:", "عدد", "المقالات", "نسبة", "من", "مقالات", "المصدر"]
+    page.locator(".chart-links .intervals:not(.measures)").get_by_role("link", name="شهر").click()
+    page.wait_for_url(re.compile(r"interval=month"))
+    with page.expect_response(
+        lambda response: "/chart.svg?" in response.url and "normalize=share" in response.url
+    ) as chart:
+        measures.get_by_role("link", name="نسبة من مقالات المصدر").click()
+        page.wait_for_url(re.compile(r"normalize=share"))
+    assert measures.locator('[aria-current="true"]').inner_text() == "نسبة من مقالات المصدر"
+    svg = chart.value
+    assert svg.ok and parse_qs(urlsplit(svg.url).query)["interval"] == ["month"]
+    assert b"<pattern" in svg.body()  # the hatch of the gap band and of its legend entry
+    image = page.locator(".chart img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    shoot(page, "chart-share-1280")
+
+    href = page.get_by_role("link", name="أرقام الرسم (CSV)").get_attribute("href")
+    response = page.request.get(site + href)
+    assert response.ok and response.headers["content-type"].startswith("text/csv")
+    rows = {row["period"]: row for row in csv.DictReader(io.StringIO(response.body().decode("utf-8-sig")))}
+    february = rows["2018-02"]
+    assert february["المنفذ ب (% of its articles)"] == "" and february[GAP] == "المنفذ ب"
+    assert february["المنفذ أ (% of its articles)"] == "50.00"
+    assert rows["2018-03"][GAP] == ""
+
+
+def test_an_agency_credited_at_the_end_of_the_body_is_a_facet_that_narrows(page, site, archive):
+    article = make_article(
+        Source.objects.get(slug="buratha"),
+        "موسكو تواصل غاراتها في سوريا",
+        "قالت وزارة الدفاع الروسية إن طائراتها نفذت غارات جديدة في سوريا.\n\n"
+        "وأضافت أن الغارات استهدفت مواقع في ريف حماة. (رويترز)",
+        date(2015, 10, 20),
+    )
+    call_command("detect_agencies", stdout=io.StringIO())
+    page.goto(site + "/?q=سوريا")
+    assert page.locator(".results .hit").count() == 6
+    facet = page.locator('.facet-link[data-facet="agency"][data-value="رويترز"]')
+    assert (
+        facet.locator(".label").inner_text().strip() == "رويترز"
+        and facet.locator(".count").inner_text() == "1"
+    )
+    facet.click()
+    page.wait_for_url(re.compile(r"agency="))
+    assert query_of(page)["agency"] == ["رويترز"] and query_of(page)["q"] == ["سوريا"]
+    assert hit_links(page) == [f"/articles/{article.pk}/"]
+    assert page.locator('.facet-link.on[data-facet="agency"][data-value="رويترز"]').count() == 1
