@@ -222,7 +222,8 @@ def assemble(
     """The leading outlets as series over every period, the others summed as one ("" is "the rest").
 
     `collected` holds every outlet's articles per period whatever the search; an outlet with none in a
-    period has a gap there (None), not a zero. Without it no period is a gap."""
+    period within the archive's span has a gap there (None), not a zero. Without it no period is a gap,
+    nor is a period added around a short range before or after anything was collected."""
     result = Attention(interval=interval, undated=undated)
     buckets = {slug: bucketed(counts, interval) for slug, counts in per_source.items()}
     held = {slug: bucketed(counts, interval) for slug, counts in (collected or {}).items()}
@@ -246,11 +247,13 @@ def assemble(
         for period, n in held[slug].items():
             held_rest[period] = held_rest.get(period, 0) + n
     series = [(slug, names.get(slug, slug), buckets[slug], held.get(slug, {})) for slug in shown]
+    collected_periods = [period for counts in held.values() for period, n in counts.items() if n]
+    span = (min(collected_periods), max(collected_periods)) if collected_periods else None
     for slug, name, counts, outlet_held in [*series, ("", _("مصادر أخرى"), rest, held_rest)]:
         if any(counts.values()):  # outlets whose matching articles are all undated are left out
             totals = [max(outlet_held.get(p, 0), counts.get(p, 0)) for p in result.periods]
             values = [
-                None if collected is not None and not total else counts.get(p, 0)
+                None if span and span[0] <= p <= span[1] and not total else counts.get(p, 0)
                 for p, total in zip(result.periods, totals, strict=True)
             ]
             result.series.append(Series(slug, name, values, totals))

@@ -115,3 +115,19 @@ def test_collected_counts_are_kept_until_the_index_changes(two_outlets):
     make_article(two_outlets[1], "جديد", "خبر", date(2018, 2, 3))
     assert coverage.collected("month")["b"]["2018-02"] == 1
     assert coverage.collected("day")["a"]["2018-01-04"] == 1
+
+
+def test_periods_added_around_a_short_range_are_not_gaps(db):
+    from archive.web import charts
+
+    data = charts.assemble(
+        {"a": {"2018-02": 2}, "b": {"2018-03": 1}},
+        0,
+        "month",
+        collected={"a": {"2018-02": 4}, "b": {"2018-03": 5}},
+    )
+    assert len(data.periods) > 2  # padded to a readable width
+    by_slug = {s.slug: dict(zip(data.periods, s.counts, strict=True)) for s in data.series}
+    assert by_slug["a"][date(2018, 2, 1)] == 2 and by_slug["a"][date(2018, 3, 1)] is None  # within: a gap
+    outside = [p for p in data.periods if not date(2018, 2, 1) <= p <= date(2018, 3, 1)]
+    assert outside and all(by_slug["a"][p] == 0 and by_slug["b"][p] == 0 for p in outside)
