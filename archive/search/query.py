@@ -310,6 +310,8 @@ def tokens_of(text: str, notes: list[str]) -> list[Token]:
             tokens.append(Token("phrase", match["phrase"], negated, fieldname, slop))
         elif match["word"] in OPERATORS and not (negated or fieldname):
             tokens.append(Token(OPERATORS[match["word"]]))
+        elif fieldname and match["word"].startswith("-") and not negated:
+            tokens.append(Token("word", match["word"][1:], True, fieldname))  # title:-word excludes too
         else:
             tokens.append(Token("word", match["word"], negated, fieldname))
     for i, token in enumerate(tokens):
@@ -546,6 +548,8 @@ def render_words(clause: Clause, negated: bool = False) -> str:
             return f"{TITLE}:{word}*"
         return _any_of(f"{EXACT_FIELD}:{form}*" for form in clitic_forms(word))
     if title:
+        if negated:  # the exact form, as every exclusion: the stemmed title alone would leave out الحديدة
+            return f"({TITLE}:{word} AND {_any_of(f'{EXACT_FIELD}:{form}' for form in clitic_forms(word))})"
         return f"({TITLE}:{word} AND {EXACT_FIELD}:{word})" if clause.exact else f"{TITLE}:{word}"
     if clause.exact:
         return f"{EXACT_FIELD}:{word}"
