@@ -118,7 +118,7 @@ _english: frozenset[str] | None = None
 
 
 def english_words() -> frozenset[str]:
-    """Everyday English words, which are never transliterated into Arabic (data/english.txt)."""
+    """The commonest English words, never transliterated into Arabic (data/english.txt): "said" is not سيد."""
     global _english
     with _lock:
         if _english is None:

@@ -180,6 +180,6 @@ def test_latin_names_inside_brackets_and_exclusions_are_expanded_too():
 
 
 def test_everyday_english_words_are_not_transliterated():
-    vocabulary = FakeVocabulary({"ذات": 900, "سيد": 300, "صيد": 50, "تلخص": 10, "حافه": 20})
-    for word in ("that", "said", "talks", "have"):
+    vocabulary = FakeVocabulary({"ذات": 900, "سيد": 300, "صيد": 50, "قلد": 10, "حافه": 20})
+    for word in ("that", "said", "killed", "have"):
         assert crossscript.expand(parse(word), vocabulary).expansions == [], word

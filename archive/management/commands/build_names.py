@@ -30,8 +30,9 @@ expanded into Arabic:
   only, not as the words sharing their stem (الحديدة is not الحديد, "iron"; archive.search.protected).
   Names that are also everyday words (الثورة, العلم, صور, الباب...) are left out: COMMON_WORDS, screened
   by hand from the list sorted by corpus frequency.
-- english.txt: the ENGLISH_TOP most frequent English words of 4+ letters (wordfreq), which a Latin query
-  word is never transliterated from (that, said, talks would become ذات, سيد, تلخص); the name lists are
+- english.txt: the ENGLISH_TOP (1,000) most frequent English words of 4+ letters (wordfreq: function words
+  and everyday verbs, not brands such as Google or FIFA), which a Latin query
+  word is never transliterated from (that, said, killed would become ذات, سيد, قلد); the name lists are
   read first, so a name among them (Trump, Syria) is still found.
 - Countries: keys name, official_name and common_name (not the "Iran, Islamic Republic of" forms), forms
   the Arabic translations of name and official_name. Short forms news writes (سوريا, تركيا) and extra
@@ -66,7 +67,7 @@ COMMON_WORDS = frozenset(
     بنش داعل طفس يطا هيت جبله نابلوس ترابلس ترطوس
     """.split()
 )
-ENGLISH_TOP = 6000
+ENGLISH_TOP = 1000
 MIN_CITY_POPULATION = 5000
 MIN_POPULATION_OUTSIDE_REGION = 100_000
 MIN_KEY_LETTERS = 3
