@@ -126,10 +126,10 @@ def test_a_short_prefix_is_searched_as_a_word_with_a_note(client, seed_archive):
 
 
 def test_a_broad_prefix_is_cut_to_its_most_frequent_words_with_a_note(client, seed_archive, monkeypatch):
-    everything = api(client, q="الم*").json()["count"]
-    assert everything > 1 and backend.BROAD_PREFIX not in api(client, q="الم*").json()["notes"]
+    everything = api(client, q="الامر*").json()["count"]
+    assert everything > 1 and backend.BROAD_PREFIX not in api(client, q="الامر*").json()["notes"]
     monkeypatch.setattr(backend, "MAX_PREFIX_TERMS", 1)
-    data = api(client, q="الم*").json()
+    data = api(client, q="الامر*").json()
     assert backend.BROAD_PREFIX in data["notes"]
     assert 0 < data["count"] <= everything
 
