@@ -9,12 +9,12 @@ A quoted Latin phrase stays literal, and a caller can switch the expansion off.
 """
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from archive.text import arabic, transliterate
 
 from . import names
-from .query import Clause, ParsedQuery, clitic_forms, map_runs
+from .query import Clause, Expansion, ParsedQuery, clitic_forms, map_runs
 
 # Spellings kept for one Latin word, and how far below the best one's score (see _score) they may be.
 MAX_SPELLINGS = 3
@@ -30,18 +30,6 @@ MAX_NAME_FORMS = 4
 MAX_TRANSLITERATED = 8
 LIST = "list"
 TRANSLITERATION = "transliteration"
-
-
-@dataclass(frozen=True)
-class Expansion:
-    """What a run of typed words was also searched as, to show the user and the API."""
-
-    typed: str
-    arabic: tuple[str, ...]
-    origin: str  # LIST or TRANSLITERATION, or archive.search.variants.SPELLING
-
-    def as_json(self) -> dict:
-        return {"query": self.typed, "arabic": list(self.arabic), "origin": self.origin}
 
 
 def is_latin_clause(clause: Clause) -> bool:

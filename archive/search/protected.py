@@ -14,8 +14,8 @@ from dataclasses import replace
 from archive.text import arabic
 
 from . import names
-from .crossscript import Expansion, alternatives
-from .query import Clause, ParsedQuery, map_runs
+from .crossscript import alternatives
+from .query import Clause, Expansion, ParsedQuery, map_runs
 
 NAME = "name"
 CURATED_KINDS = ("place", "country")

@@ -218,13 +218,25 @@ def _joined(kind, children):
 # --- The parsed query -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """What a run of typed words was also searched as, to show the user and the API."""
+
+    typed: str
+    arabic: tuple[str, ...]
+    origin: str  # crossscript.LIST or TRANSLITERATION, variants.SPELLING, protected.NAME
+
+    def as_json(self) -> dict:
+        return {"query": self.typed, "arabic": list(self.arabic), "origin": self.origin}
+
+
 @dataclass
 class ParsedQuery:
     """The query's tree (None when nothing is left to search), and what was repaired or added."""
 
     tree: Node | None = None
     notes: list[str] = field(default_factory=list)  # what was repaired, to tell the user
-    expansions: list = field(default_factory=list)  # crossscript.Expansion: what was also searched
+    expansions: list["Expansion"] = field(default_factory=list)  # what was also searched, and why
 
     @property
     def is_empty(self) -> bool:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from archive.text import arabic
 
-from .crossscript import Expansion
-from .query import And, Clause, Or, ParsedQuery, map_runs
+from .query import And, Clause, Expansion, Or, ParsedQuery, map_runs
 
 GROUPS = Path(__file__).resolve().parent / "data" / "spelling_groups.tsv"
 SPELLING = "spelling"
