@@ -11,8 +11,8 @@ it, so "al-Assad", "al Assad", "el-Assad" and "Assad" meet, and so do "Deir ez-Z
 "us" is not among them ("US Army").
 """
 
+import functools
 import re
-import threading
 import unicodedata
 from pathlib import Path
 
@@ -96,17 +96,10 @@ def _load() -> dict[str, tuple[str, ...]]:
     return table
 
 
-_table: dict[str, tuple[str, ...]] | None = None
-_lock = threading.Lock()
-
-
+@functools.cache
 def _names() -> dict[str, tuple[str, ...]]:
-    global _table
-    if _table is None:
-        with _lock:
-            if _table is None:
-                _table = _load()
-    return _table
+    """The table, read once per process (a thread that races the first read reads it too, harmlessly)."""
+    return _load()
 
 
 def lookup(key: str) -> tuple[str, ...]:
@@ -114,14 +107,13 @@ def lookup(key: str) -> tuple[str, ...]:
     return _names().get(without_articles(latin_key(key)), ())
 
 
-_english: frozenset[str] | None = None
+def read_words(path: Path) -> frozenset[str]:
+    """The words of a one-word-a-line data file; lines starting with "#" are comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+@functools.cache
 def english_words() -> frozenset[str]:
     """The commonest English words, never transliterated into Arabic (data/english.txt): "said" is not سيد."""
-    global _english
-    with _lock:
-        if _english is None:
-            lines = ENGLISH.read_text(encoding="utf-8").splitlines()
-            _english = frozenset(line for line in lines if line and not line.startswith("#"))
-        return _english
+    return read_words(ENGLISH)

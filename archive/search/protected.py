@@ -8,7 +8,7 @@ and countries of the curated list (data/actors.tsv). A name the analysis already
 whose other spellings it folds into it) is left to it.
 """
 
-import threading
+import functools
 from dataclasses import replace
 
 from archive.text import arabic
@@ -20,22 +20,15 @@ from .query import Clause, Expansion, ParsedQuery, map_runs
 NAME = "name"
 CURATED_KINDS = ("place", "country")
 
-_names: frozenset[str] | None = None
-_lock = threading.Lock()
 
-
+@functools.cache
 def protected_names() -> frozenset[str]:
     """The one-word names searched as names, normalized, read once per process."""
-    global _names
-    with _lock:
-        if _names is None:
-            lines = names.PROTECTED.read_text(encoding="utf-8").splitlines()
-            found = {line for line in lines if line and not line.startswith("#")}
-            for _keys, forms, kind in names.read_table(names.ACTORS):
-                if kind in CURATED_KINDS:
-                    found.update(w[0] for w in map(arabic.tokenize, forms) if len(w) == 1)
-            _names = frozenset(found - arabic.PROTECTED - arabic.STOP_WORDS)
-        return _names
+    found = set(names.read_words(names.PROTECTED))
+    for _keys, forms, kind in names.read_table(names.ACTORS):
+        if kind in CURATED_KINDS:
+            found.update(w[0] for w in map(arabic.tokenize, forms) if len(w) == 1)
+    return frozenset(found - arabic.PROTECTED - arabic.STOP_WORDS)
 
 
 def protect(parsed: ParsedQuery) -> ParsedQuery:

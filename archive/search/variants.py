@@ -8,7 +8,7 @@ phrase; quoted and exact words are left as typed, and so is everything when the 
 literal words.
 """
 
-import threading
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,9 +18,6 @@ from .query import And, Clause, Expansion, Or, ParsedQuery, map_runs
 
 GROUPS = Path(__file__).resolve().parent / "data" / "spelling_groups.tsv"
 SPELLING = "spelling"
-
-_table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] | None = None
-_lock = threading.Lock()
 
 
 def read_groups(path: Path = GROUPS) -> list[tuple[tuple[str, ...], ...]]:
@@ -37,13 +34,10 @@ def read_groups(path: Path = GROUPS) -> list[tuple[tuple[str, ...], ...]]:
     return groups
 
 
+@functools.cache
 def groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Each spelling's other spellings, read once per process."""
-    global _table
-    with _lock:
-        if _table is None:
-            _table = {s: tuple(o for o in group if o != s) for group in read_groups() for s in group}
-        return _table
+    return {s: tuple(o for o in group if o != s) for group in read_groups() for s in group}
 
 
 def expand(parsed: ParsedQuery) -> ParsedQuery:

@@ -48,7 +48,6 @@ from .exports import matching_articles
 matplotlib.use("Agg")  # no display on a server; Figure objects below never touch pyplot
 
 MAX_SERIES = 5
-PAIR_FIELDS = coverage.PAIR_FIELDS
 PATH_DATA = re.compile(rb' d="[^"]*"')
 MAX_BARS = 24
 MIN_PERIODS = 7
@@ -203,13 +202,14 @@ def database_counts(request: SearchRequest) -> tuple[dict[str, dict[str, int]], 
 
 
 def search_counts(sqs, interval: str) -> tuple[dict[str, dict[str, int]], int, str]:
-    """The search's own counts of source-and-period pairs (see PAIR_FIELDS), in one facet search."""
-    fields = sqs.facet(PAIR_FIELDS["month"]).facet(PAIR_FIELDS["day"]).facet_counts().get("fields", {})
-    months = coverage.split_pairs(fields.get(PAIR_FIELDS["month"], []))
+    """The search's own counts of source-and-period pairs (see coverage.PAIR_FIELDS), in one facet search."""
+    month_field, day_field = coverage.PAIR_FIELDS["month"], coverage.PAIR_FIELDS["day"]
+    fields = sqs.facet(month_field).facet(day_field).facet_counts().get("fields", {})
+    months = coverage.split_pairs(fields.get(month_field, []))
     undated = sum(counts.pop(UNKNOWN_DATE, 0) for counts in months.values())
     interval = interval or choose_interval(sorted({key for counts in months.values() for key in counts}))
     months_will_do = interval in ("month", "year") or wide_enough(months, interval) in ("month", "year")
-    per_source = months if months_will_do else coverage.split_pairs(fields.get(PAIR_FIELDS["day"], []))
+    per_source = months if months_will_do else coverage.split_pairs(fields.get(day_field, []))
     return per_source, undated, interval
 
 
