@@ -4,6 +4,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A value seen for a field, chosen or not, with where it was read: an editor's evidence."""
+
+    field: str  # "title", "source" or "published"
+    value: str  # as text; an ISO date for "published"
+    origin: str  # "manifest", "url", "html" or "text"
+    evidence: str = ""  # the line or element it was read from, shortened
+
+
 class NotAnArticle(ValueError):
     """The input holds no article (empty page, binary data, menu-only page...).
 
@@ -21,6 +31,11 @@ class CleanArticle:
     published: date | datetime | None = None
     # Where the date came from: "text", "html", "manifest", "crawl" or "" (editor is set later).
     date_origin: str = ""
+    # Where the title and the source came from: "manifest", "url", "html", "text" or "" (none trusted).
+    title_origin: str = ""
+    source_origin: str = ""
+    # Every value seen for title, source and date, the chosen ones included, for the review queue.
+    candidates: list[Candidate] = field(default_factory=list)
     dateline: str = ""
     author: str = ""
     section: str = ""
