@@ -29,6 +29,14 @@ def test_the_protected_places_are_the_conflicts_cities_not_everyday_words():
     assert not kept & {"الثوره", "العلم", "المدينه", "الباب"}
 
 
+def test_small_towns_are_protected_only_under_rare_names_and_long_names_are_phrases():
+    kept = set(names.PROTECTED.read_text(encoding="utf-8").split("\n")[1:])
+    assert "مارب" in kept  # Marib, 16,794 people: a rare word
+    assert not kept & {"النصر", "الخضراء", "يعبد", "الشيوخ"}  # towns of 5,000 to 20,000 named by words
+    assert {"دير الزور", "رام الله", "خان يونس", "بيت لحم"} <= kept
+    assert all(len(word) > 1 for line in kept for word in line.split())  # no "د مشق"
+
+
 @pytest.mark.parametrize(
     ("name", "form"),
     [

