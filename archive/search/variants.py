@@ -14,7 +14,7 @@ from pathlib import Path
 
 from archive.text import arabic
 
-from .query import And, Clause, Expansion, Or, ParsedQuery, map_runs
+from .query import PROCLITICS, And, Clause, Expansion, Or, ParsedQuery, map_runs
 
 GROUPS = Path(__file__).resolve().parent / "data" / "spelling_groups.tsv"
 SPELLING = "spelling"
@@ -55,7 +55,7 @@ def expand(parsed: ParsedQuery) -> ParsedQuery:
             for n in range(min(longest, len(run) - i), 0, -1):
                 span = run[i : i + n]
                 words = tuple(w for clause in span for w in clause.words)
-                others = table.get(words)
+                others = _group_of(words, table)
                 if others and all(_as_typed(clause) and clause.field == span[0].field for clause in span):
                     typed = span[0] if n == 1 else And(tuple(span))
                     out.append(Or((typed, *(Clause(other, field=span[0].field) for other in others))))
@@ -69,6 +69,32 @@ def expand(parsed: ParsedQuery) -> ParsedQuery:
 
     tree = map_runs(parsed.tree, expand_run)
     return replace(parsed, tree=tree, expansions=[*parsed.expansions, *found])
+
+
+def _group_of(words: tuple[str, ...], table: dict) -> tuple[tuple[str, ...], ...] | None:
+    """The other spellings of the words' group, the first word taken with or without the proclitics
+    glued to it (بالكيماوي, والحوثيين, للدولة الإسلامية); the others are searched stemmed, clitics and all."""
+    first, rest = words[0], words[1:]
+    for bare in _without_proclitics(first):
+        if others := table.get((bare, *rest)):
+            return others
+    return None
+
+
+def _without_proclitics(word: str):
+    """The word, then what is left of it once a proclitic or the article is taken off (للدولة → الدولة,
+    بالكيماوي → الكيماوي and كيماوي)."""
+    yield word
+    if word.startswith("ال") and len(word) > 4:
+        yield word[2:]
+    for proclitic in sorted(PROCLITICS, key=len, reverse=True):
+        rest = word[len(proclitic) :]
+        if word.startswith(proclitic) and len(rest) > 2:
+            if proclitic.endswith("ل") and rest.startswith("ل"):
+                yield "ا" + rest  # ل before the article drops its alef: للدولة is ل + الدولة
+            yield rest
+            if rest.startswith("ال") and len(rest) > 4:
+                yield rest[2:]
 
 
 def _as_typed(clause: Clause) -> bool:

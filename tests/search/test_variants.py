@@ -32,6 +32,15 @@ def test_a_word_of_a_group_is_searched_with_its_other_spellings():
     assert "text:كيمياوي" in render(parsed)
 
 
+def test_a_spelling_typed_with_its_proclitics_or_article_is_found_in_its_group():
+    for q in ("بالكيماوي", "الكيماوي", "وكيماوي"):
+        assert expanded(q).expansions[0].arabic == ("كيمياءي", "كيمياوي"), q
+    assert expanded("للدولة الإسلامية").expansions[0].arabic == ("داعش", "تنظيم الدوله")
+    assert expanded("والحوثيين").expansions[0].arabic == ("انصار الله",)
+    for q in ("بلبنان", "كيماويات", "لل", "ال"):
+        assert expanded(q).expansions == [], q
+
+
 def test_a_name_in_two_words_or_one():
     assert expanded("عبد ربه منصور").understood() == "((عبد AND ربه) OR عبدربه) AND منصور"
     assert expanded("عبدربه").understood() == 'عبدربه OR "عبد ربه"'
