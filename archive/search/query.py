@@ -443,11 +443,9 @@ class Parser:
             return None
         if len(words) > self.words_left:
             self.notes.append(TOO_MANY_WORDS)
-            if not self.words_left:
+            words = words[: self.words_left]  # the rest of the clause is what it was: a phrase keeps its ~N
+            if not words:
                 return None
-            words = words[: self.words_left]
-            self.words_left = 0
-            return Clause(words, exact=True, quoted=token.kind == "phrase", field=token.field)
         self.words_left -= len(words)
         if token.kind == "phrase":
             return Clause(words, exact=True, quoted=True, field=token.field, slop=token.slop)

@@ -549,6 +549,14 @@ def test_a_long_phrase_is_cut_to_the_word_budget():
     assert TOO_MANY_WORDS in parsed.notes
 
 
+def test_a_clause_cut_to_the_word_budget_keeps_what_it_was():
+    filler = " ".join("س" + "ب" * n for n in range(1, MAX_CLAUSES - 1))  # MAX_CLAUSES - 2 words
+    near = parse(filler + ' "قصف مدينة حلب"~3').clauses()[-1]
+    assert near.words == ("قصف", "مدينه") and near.slop == 3 and near.quoted
+    joined = parse(filler + " واشنطن/موسكو/باريس").clauses()[-1]
+    assert joined.words == ("واشنطن", "موسكو") and not joined.quoted
+
+
 # --- What people paste: the query is normalized exactly as the text is ------------------------------
 
 # Every class the index folds away inside a word: harakat, shadda, sukun, tanwin and the dagger alef;
