@@ -54,9 +54,10 @@ loadtest: $(VENV)/.installed
 	$(BIN)/python bench/loadtest.py --corpus $(CORPUS) --write
 
 ## Search quality: analysis set-ups, the product's query path on variant queries and Latin-script names,
-## written to docs/search-evaluation.md.
+## and the precision of date-ordered hits on the loaded corpus, written to docs/search-evaluation.md.
 eval: $(VENV)/.installed
 	$(BIN)/python bench/eval_search.py --corpus $(CORPUS)
+	$(BIN)/python bench/eval_precision.py --corpus $(CORPUS) --data-dir var/bench
 
 clean:
 	rm -rf $(VENV) var test-output

@@ -1137,7 +1137,17 @@ def main() -> None:
             args.json.write_text(json.dumps(raw, ensure_ascii=False, indent=1), encoding="utf-8")
     text = document(sections, time.perf_counter() - started)
     print(text)
-    args.out.write_text(text, encoding="utf-8")
+    args.out.write_text(text + precision_section(args.out), encoding="utf-8")
+
+
+PRECISION_START = "<!-- precision: written by bench/eval_precision.py -->"
+
+
+def precision_section(path: Path) -> str:
+    """The precision section bench/eval_precision.py wrote at the end of the document, kept as it was."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    at = old.find(PRECISION_START)
+    return "\n" + old[at:] if at >= 0 else ""
 
 
 def document(sections: list[str], seconds: float) -> str:
