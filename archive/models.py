@@ -1,23 +1,38 @@
 """Sources, articles with their originals, and editors' annotations."""
 
 import hashlib
+from datetime import UTC, date, datetime
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from archive.countries import arabic_country_name
+from archive.text.metadata import name_key
 from archive.text.urls import web_url
+
+# What the index, the search URLs and the facets call a source or a date nobody knows
+# (archive.search.backend.UNKNOWN); no source may take it as its slug.
+UNKNOWN = "unknown"
 
 
 def unique_slug(model, text: str, fallback: str) -> str:
     """A unicode slug for `text` that no row of `model` has yet (Arabic names keep their letters)."""
     base = slugify(text, allow_unicode=True)[:80] or fallback
-    slug, n = base, 2
+    slug, n = (f"{base}-2", 3) if base == UNKNOWN else (base, 2)
     while model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        """The outlets journalists see: reviewed ones and those of the outlet table, never a guess
+        ingestion flagged for review."""
+        return self.filter(needs_review=False)
 
 
 class Source(models.Model):
@@ -40,6 +55,8 @@ class Source(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("source")
@@ -49,7 +66,7 @@ class Source(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
+        if not self.slug or self.slug == UNKNOWN:
             self.slug = unique_slug(Source, self.domain.split(".")[0] if self.domain else self.name, "source")
         super().save(*args, **kwargs)
 
@@ -59,6 +76,71 @@ class Source(models.Model):
     def names(self) -> list[str]:
         """Every string this outlet is known by: name, aliases and domain."""
         return [self.name, *self.aliases, *([self.domain] if self.domain else [])]
+
+    def clean(self):
+        if self.slug == UNKNOWN:
+            raise ValidationError({"slug": _("This slug is reserved for articles whose source is unknown.")})
+
+    @classmethod
+    def from_outlet(cls, outlet) -> "Source":
+        """The Source for an entry of the outlet table (archive.text.outlets): known, so not flagged."""
+        aliases = [name for name in (outlet.latin_name, *outlet.aliases) if name and name != outlet.name]
+        return cls.objects.create(
+            name=outlet.name[:200],
+            domain=outlet.domains[0] if outlet.domains else "",
+            aliases=list(dict.fromkeys(aliases)),
+            country=arabic_country_name(outlet.country),
+        )
+
+    @classmethod
+    def for_editor(cls, name: str) -> "Source":
+        """The source an editor means by a name or a domain: a known one, else the outlet table's, else
+        a new one, which the editor's choice makes reviewed."""
+        from archive.text import outlets
+
+        name = name.strip()
+        host = outlets.host_of(name) if "/" in name else name.lower().removeprefix("www.")
+        for source in cls.objects.all():
+            if source.known_as(name) or (source.domain and source.domain.lower() == host):
+                return source
+        outlet = outlets.by_name(name) or outlets.by_domain(name)
+        if outlet is not None:
+            return next((s for s in cls.objects.all() if s.known_as(outlet.name)), None) or cls.from_outlet(
+                outlet
+            )
+        return cls.objects.create(name=name[:200])
+
+    def known_as(self, name: str) -> bool:
+        key = name_key(name)
+        return any(name_key(known) == key for known in self.names())
+
+    @transaction.atomic
+    def confirm(self) -> int:
+        """An editor vouches for an outlet ingestion created: it becomes public. Its articles' documents
+        change (they were filed under "unknown"), so they are recorded for the index."""
+        self.needs_review = False
+        self.save(update_fields=["needs_review"])
+        ids = list(self.articles.values_list("pk", flat=True))
+        record_index_changes(ids)
+        return len(ids)
+
+    @transaction.atomic
+    def merge_into(self, target: "Source") -> int:
+        """Moves this source's articles to `target`, keeps this name (and domain) as the target's
+        aliases, deletes this source, and records the moved articles for the index. Returns how many."""
+        if target.pk == self.pk:
+            raise ValueError("a source cannot be merged into itself")
+        ids = list(self.articles.values_list("pk", flat=True))
+        Article.objects.filter(pk__in=ids).update(source=target)
+        for name in (self.name, *self.aliases, self.domain):
+            if name and not target.known_as(name):
+                target.aliases = [*target.aliases, name]
+        if not target.domain and self.domain:
+            target.domain = self.domain
+        target.save(update_fields=["aliases", "domain"])
+        self.delete()
+        record_index_changes(ids)
+        return len(ids)
 
 
 class StoryGroup(models.Model):
@@ -74,7 +156,27 @@ class StoryGroup(models.Model):
         return f"#{self.pk}"
 
 
+class ArticleQuerySet(models.QuerySet):
+    def of_sources(self, slugs):
+        """The articles filed under these source slugs as the index files them: UNKNOWN stands for
+        no source or one awaiting review."""
+        slugs = list(slugs)
+        matching = models.Q(source__slug__in=slugs, source__needs_review=False)
+        if UNKNOWN in slugs:
+            matching |= models.Q(source=None) | models.Q(source__needs_review=True)
+        return self.filter(matching)
+
+
 class Article(models.Model):
+    class Origin(models.TextChoices):
+        """Where a title or a source came from, in order of trust (the editor's word above all)."""
+
+        MANIFEST = "manifest", _("manifest")
+        URL = "url", _("URL")
+        HTML = "html", _("HTML metadata")
+        TEXT = "text", _("page text")
+        EDITOR = "editor", _("editor")
+
     class DatePrecision(models.TextChoices):
         DAY = "day", _("day")
         TIME = "time", _("time")
@@ -87,8 +189,18 @@ class Article(models.Model):
         CRAWL = "crawl", _("crawl time")
         EDITOR = "editor", _("editor")
 
-    source = models.ForeignKey(Source, models.PROTECT, related_name="articles", verbose_name=_("source"))
+    source = models.ForeignKey(
+        Source,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("source"),
+        help_text=_("Empty when ingestion found no trustworthy evidence of the outlet."),
+    )
+    source_origin = models.CharField(_("source from"), max_length=10, choices=Origin, blank=True)
     title = models.CharField(_("title"), max_length=500)
+    title_origin = models.CharField(_("title from"), max_length=10, choices=Origin, blank=True)
     body = models.TextField(_("body"))
     url = models.URLField(_("URL"), max_length=2000, blank=True, db_index=True)
 
@@ -105,6 +217,10 @@ class Article(models.Model):
     agency = models.CharField(_("wire agency"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=10, default="ar")
 
+    # Every value the cleaners saw for title, source and date, with where and from what:
+    # [{"field": "source", "value": "…", "origin": "html", "evidence": "…"}, …]
+    candidates = models.JSONField(_("candidates seen"), default=list, blank=True, editable=False)
+
     original = models.BinaryField(_("original"), editable=False)
     original_content_type = models.CharField(_("original content type"), max_length=100)
     original_encoding = models.CharField(_("original encoding"), max_length=40, blank=True)
@@ -120,6 +236,8 @@ class Article(models.Model):
         related_name="articles",
         verbose_name=_("story group"),
     )
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-published_at", "-id"]
@@ -145,6 +263,12 @@ class Article(models.Model):
         return web_url(self.url)
 
     @property
+    def public_source(self) -> Source | None:
+        """The source journalists are shown: none when unknown or still awaiting an editor's review."""
+        source = self.source
+        return source if source is not None and not source.needs_review else None
+
+    @property
     def published(self):
         """The publication date or datetime, at the precision it is known."""
         return self.published_at or self.published_on
@@ -164,6 +288,43 @@ class Article(models.Model):
     @staticmethod
     def sha256_of(data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
+
+    def candidates_for(self, field: str) -> list[dict]:
+        return [c for c in self.candidates if isinstance(c, dict) and c.get("field") == field]
+
+    @transaction.atomic
+    def accept_candidate(self, field: str, value: str) -> None:
+        """Sets a field to a value the cleaners saw for it, as an editor's decision; the article is
+        recorded for the index in the same transaction. A value never seen is refused."""
+        if not any(c.get("value") == value for c in self.candidates_for(field)):
+            raise ValidationError(_("No such candidate for this article."))
+        if field == "title":
+            self.title, self.title_origin = (
+                value[: self._meta.get_field("title").max_length],
+                self.Origin.EDITOR,
+            )
+        elif field == "source":
+            self.source, self.source_origin = Source.for_editor(value), self.Origin.EDITOR
+        elif field == "published":
+            self.set_published(value)
+        else:
+            raise ValidationError(_("No such candidate for this article."))
+        self.save()  # the save's signal records the article for the index (archive.search.signals)
+
+    def set_published(self, iso: str) -> None:
+        """An editor's date (ISO day or moment), at the precision it is written in."""
+        try:
+            moment = datetime.fromisoformat(iso) if "T" in iso else date.fromisoformat(iso)
+        except ValueError:
+            raise ValidationError(_("Not a date: %(value)s"), params={"value": iso}) from None
+        if isinstance(moment, datetime):
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            self.published_on, self.published_at = moment.date(), moment
+            self.date_precision = self.DatePrecision.TIME
+        else:
+            self.published_on, self.published_at = moment, None
+            self.date_precision = self.DatePrecision.DAY
+        self.date_origin = self.DateOrigin.EDITOR
 
 
 class Tag(models.Model):
@@ -276,3 +437,17 @@ class IndexChange(models.Model):
     def record(cls, article_ids) -> None:
         """Notes that these articles changed; call it inside the transaction that changes them."""
         cls.objects.bulk_create(cls(article_id=pk) for pk in sorted(set(article_ids)))
+
+
+def record_index_changes(article_ids) -> None:
+    """Records articles changed without a save of each (a bulk update), in the caller's transaction,
+    and applies them after its commit as a save's own change is (archive.search.signals)."""
+    from archive.search.indexing import apply_pending_now
+    from archive.search.signals import indexing_deferred
+
+    article_ids = list(article_ids)
+    if not article_ids:
+        return
+    IndexChange.record(article_ids)
+    if not indexing_deferred():
+        transaction.on_commit(apply_pending_now)

@@ -9,11 +9,14 @@ import hashlib
 from haystack import indexes
 from haystack.fields import FacetMultiValueField
 
-from archive.models import Article
+from archive.models import UNKNOWN, Article
 from archive.search import periods
 from archive.search.analyzers import ArabicExactAnalyzer
 
-UNKNOWN_DATE = "unknown"
+# The facet value of an article with no date, and of one with no source or a source not yet
+# reviewed (the same word as archive.search.backend.UNKNOWN).
+UNKNOWN_DATE = UNKNOWN
+UNKNOWN_SOURCE = UNKNOWN
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
@@ -21,8 +24,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     title = indexes.CharField(model_attr="title", boost=2.0)
     exact = indexes.CharField(stored=False, analyzer=ArabicExactAnalyzer())
 
-    source = indexes.FacetCharField(model_attr="source__slug")
-    source_name = indexes.CharField(model_attr="source__name", indexed=False)
+    source = indexes.FacetCharField()
+    source_name = indexes.CharField(indexed=False)
     published = indexes.DateTimeField(null=True)
     published_iso = indexes.CharField(indexed=False)
     year = indexes.FacetCharField()
@@ -50,7 +53,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         parts = [
             article.title,
             article.body,
-            article.source.slug,
+            self.prepare_source(article),
             self.prepare_published_iso(article),
             article.agency,
             *self.prepare_tags(article),
@@ -58,6 +61,14 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             str(article.story_group_id),
         ]
         return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+
+    def prepare_source(self, article):
+        source = article.public_source
+        return source.slug if source else UNKNOWN_SOURCE
+
+    def prepare_source_name(self, article):
+        source = article.public_source
+        return source.name if source else ""
 
     def prepare_exact(self, article):
         return f"{article.title}\n{article.body}"
@@ -78,10 +89,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return periods.day_key(article.published_on) if article.published_on else UNKNOWN_DATE
 
     def prepare_source_month(self, article):
-        return f"{article.source.slug}|{self.prepare_month(article)}"
+        return f"{self.prepare_source(article)}|{self.prepare_month(article)}"
 
     def prepare_source_day(self, article):
-        return f"{article.source.slug}|{self.prepare_day(article)}"
+        return f"{self.prepare_source(article)}|{self.prepare_day(article)}"
 
     def prepare_tags(self, article):
         return sorted({tag.name for note in article.annotations.all() for tag in note.tags.all()})

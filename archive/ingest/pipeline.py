@@ -8,10 +8,9 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,14 +30,15 @@ from archive.search.indexing import (
 )
 from archive.search.signals import deferred_indexing
 from archive.search.writers import LockError
-from archive.text import fingerprint
-from archive.text.arabic import normalize
-from archive.text.article import CleanArticle, NotAnArticle
+from archive.text import fingerprint, outlets
+from archive.text.article import Candidate, CleanArticle, NotAnArticle
+from archive.text.metadata import name_key
+from archive.text.outlets import host_of
 
 from .extract import extract
 from .items import RawItem
 from .items import Rejection as ReaderRejection
-from .readers import read_paths
+from .readers import HTML, TEXT, read_paths
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 LOOKUP_BATCH = 100
 MAX_REASON_CHARS = 300
 MAX_LISTED_REJECTIONS = 200
+# What an article keeps of the values seen for its title, source and date (the review queue's evidence).
+MAX_CANDIDATES = 30
+MAX_CANDIDATE_CHARS = 500
+MAX_EVIDENCE_CHARS = 300
 
 
 @dataclass
@@ -53,12 +57,16 @@ class Summary:
     added: int = 0
     duplicates: int = 0
     grouped: int = 0  # added articles that joined a story group of syndicated copies
-    new_sources: list[str] = field(default_factory=list)
+    unattributed: int = 0  # added articles left with no source, for an editor to decide
+    new_sources: list[str] = field(default_factory=list)  # created flagged, for an editor to review
     rejected: list[ReaderRejection] = field(default_factory=list)
     # After the run, when it indexes: stored articles, documents in the index, changes not applied yet.
     articles: int | None = None
     indexed: int | None = None
     index_pending: int = 0
+
+    def count_unattributed(self) -> None:
+        self.unattributed += 1
 
     @property
     def index_behind(self) -> bool:
@@ -77,6 +85,8 @@ class Summary:
             out.append(f"  … and {more} more (all are listed in the admin's rejected inputs)")
         if self.new_sources:
             out.append(f"new sources to review: {', '.join(self.new_sources)}")
+        if self.unattributed:
+            out.append(f"articles with no source, for an editor: {self.unattributed}")
         if self.index_behind:
             out.append(
                 f"index: NOT up to date: {self.indexed} documents for {self.articles} articles, "
@@ -87,18 +97,32 @@ class Summary:
         return out
 
 
-def name_key(text: str) -> str:
-    """How outlet names are compared: Arabic-normalized, case- and space-insensitive."""
-    return " ".join(normalize(text).split())
+Origin = Article.Origin
 
 
-def host_of(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.")
+@dataclass(frozen=True)
+class Attribution:
+    """The source an article is filed under (None when the evidence is not enough), from what, and
+    whether the source was created now, flagged for an editor's review."""
+
+    source: Source | None
+    origin: str = ""
+    created: bool = False
+
+
+def looks_like_host(name: str) -> bool:
+    return "." in name and not any(c.isspace() or c == "/" for c in name.strip())
 
 
 class SourceResolver:
-    """Finds the Source an article belongs to: explicit name, then URL domain, then the page's own guess."""
+    """Finds the Source an article belongs to, in order of trust: the manifest (or --source), the URL's
+    domain, then the outlet name the cleaners read (HTML metadata before page text).
+
+    A domain or name is matched against the archive's sources and then the outlet table
+    (archive.text.outlets), whose outlets are created as known sources. Only a name from a manifest or
+    from HTML metadata that neither knows creates a source, flagged for review; a name read from the
+    page text alone never does: the source stays empty and the name waits in the candidates.
+    """
 
     def __init__(self):
         self.by_name: dict[str, Source] = {}
@@ -112,29 +136,107 @@ class SourceResolver:
         if source.domain:
             self.by_domain[source.domain.removeprefix("www.").lower()] = source
 
-    def find(self, name: str = "", url: str = "") -> Source | None:
-        if name and (found := self.by_name.get(name_key(name))):
-            return found
-        host = host_of(url).lower()
+    def known_names(self) -> list[str]:
+        """The names the text cleaner may prefer: reviewed sources' and the outlet table's, never those
+        of a source still awaiting review (a wrong guess must not be found again and again)."""
+        reviewed = {s.pk: s for s in self.by_name.values() if not s.needs_review}.values()
+        table = [name for outlet in outlets.outlets() for name in outlet.names()]
+        return [*(name for source in reviewed for name in source.names()), *table]
+
+    def by_host(self, url_or_host: str) -> Source | None:
+        host = host_of(url_or_host) if "/" in url_or_host else url_or_host.lower().removeprefix("www.")
         while host:
             if found := self.by_domain.get(host):
                 return found
             host = host.partition(".")[2] if host.count(".") > 1 else ""
         return None
 
-    def resolve(self, explicit: str, url: str, guess: str) -> tuple[Source, bool]:
-        """The source and whether it was created now (flagged for an editor to review)."""
-        found = (explicit and self.find(explicit)) or self.find(url=url) or (guess and self.find(guess))
-        if found:
-            return found, False
-        host = host_of(url)
-        name = (explicit or guess or host or "مصدر غير معروف").strip()[:200]
-        source, created = Source.objects.get_or_create(
-            name=name, defaults={"domain": host, "aliases": [host] if host else [], "needs_review": True}
-        )
+    def known(self, name: str) -> Source | None:
+        """The archive's source of this name, alias or domain."""
+        found = self.by_name.get(name_key(name))
+        if found is None and looks_like_host(name):
+            found = self.by_host(name)
+        return found
+
+    def of_outlet(self, outlet: outlets.Outlet) -> Source:
+        """The source of an outlet of the table: the archive's, if it knows the outlet by any of its
+        names or domains, else created from the table, not flagged."""
+        for name in (*outlet.names(), *outlet.domains):
+            if found := self.known(name):
+                return found
+        source = Source.from_outlet(outlet)
         # Called inside the article's transaction: a source it rolls back must not be reused.
         transaction.on_commit(lambda: self.remember(source))
-        return source, created
+        return source
+
+    def in_table(self, name: str) -> outlets.Outlet | None:
+        return outlets.by_name(name) or (outlets.by_domain(name) if looks_like_host(name) else None)
+
+    def resolve(self, explicit: str, url: str, name: str, name_origin: str) -> Attribution:
+        if explicit := explicit.strip():
+            if found := self.known(explicit):
+                return Attribution(found, Origin.MANIFEST)
+            if outlet := self.in_table(explicit):
+                return Attribution(self.of_outlet(outlet), Origin.MANIFEST)
+            return self.flagged(explicit, url, Origin.MANIFEST)
+        if url:
+            if found := self.by_host(url):
+                return Attribution(found, Origin.URL)
+            if outlet := outlets.by_domain(url):
+                return Attribution(self.of_outlet(outlet), Origin.URL)
+        name = name.strip()
+        if not name or name_origin not in (Origin.HTML, Origin.TEXT):
+            return Attribution(None)
+        found = self.known(name)
+        if found and (name_origin == Origin.HTML or not found.needs_review):
+            return Attribution(found, name_origin)
+        if outlet := self.in_table(name):
+            return Attribution(self.of_outlet(outlet), name_origin)
+        if name_origin == Origin.HTML and not found:
+            return self.flagged(name, url, Origin.HTML)
+        return Attribution(None)
+
+    def flagged(self, name: str, url: str, origin: str) -> Attribution:
+        """A source for a name nobody knows, flagged for an editor to confirm or merge."""
+        host = host_of(url)
+        domain = host if host and not self.by_host(host) else ""
+        source, created = Source.objects.get_or_create(
+            name=name[:200],
+            defaults={"domain": domain, "aliases": [domain] if domain else [], "needs_review": True},
+        )
+        transaction.on_commit(lambda: self.remember(source))
+        return Attribution(source, origin, created)
+
+
+def source_origin(item: RawItem, clean: CleanArticle) -> str:
+    """Where the cleaner's outlet name came from: what the cleaner says, else what its input was."""
+    if clean.source_origin or not clean.source:
+        return clean.source_origin
+    if looks_like_host(clean.source):  # the cleaners fall back to the URL's host
+        return Origin.URL
+    return {HTML: Origin.HTML, TEXT: Origin.TEXT}.get(item.content_type, "")
+
+
+def candidate_rows(item: RawItem, clean: CleanArticle, explicit: str, name_origin: str) -> list[dict]:
+    """What the editor reviews: the cleaners' candidates, and the outlet the manifest, the URL and the
+    cleaner named (each once)."""
+    found = [asdict(c) for c in clean.candidates]
+    host = host_of(clean.url or item.url)
+    extra = [
+        Candidate("source", explicit, Origin.MANIFEST, "manifest"),
+        Candidate("source", host, Origin.URL, clean.url or item.url),
+        Candidate("source", clean.source, name_origin or Origin.TEXT, ""),
+    ]
+    seen = {(c["field"], name_key(c["value"])) for c in found}
+    for candidate in extra:
+        key = (candidate.field, name_key(candidate.value))
+        if candidate.value and key not in seen:
+            seen.add(key)
+            found.append(asdict(candidate))
+    return [
+        {**row, "value": row["value"][:MAX_CANDIDATE_CHARS], "evidence": row["evidence"][:MAX_EVIDENCE_CHARS]}
+        for row in found[:MAX_CANDIDATES]
+    ]
 
 
 class KnownOriginals:
@@ -252,7 +354,7 @@ class Pipeline:
             self.summary.duplicates += 1
             return None
         try:
-            clean = extract(item, known_sources=self.resolver.by_name.keys())
+            clean = extract(item, known_sources=self.resolver.known_names())
         except NotAnArticle as error:
             self.reject(ReaderRejection(item.origin, str(error)))
             return None
@@ -275,17 +377,22 @@ class Pipeline:
 
     @transaction.atomic
     def store(self, item: RawItem, clean: CleanArticle, sha: str) -> Article:
-        source, created = self.resolver.resolve(
-            self.source or item.source, clean.url or item.url, clean.source
-        )
-        if created:
-            transaction.on_commit(lambda: self.summary.new_sources.append(source.name))
+        explicit, url = self.source or item.source, clean.url or item.url
+        name_origin = source_origin(item, clean)
+        found = self.resolver.resolve(explicit, url, clean.source, name_origin)
+        if found.created:
+            transaction.on_commit(lambda: self.summary.new_sources.append(found.source.name))
+        elif found.source is None:
+            transaction.on_commit(self.summary.count_unattributed)
         published, origin = clean.published, clean.date_origin
         if published is None and item.captured_at is not None:
             published, origin = item.captured_at, Article.DateOrigin.CRAWL
         article = Article.objects.create(
-            source=source,
+            source=found.source,
+            source_origin=found.origin,
             title=clean.title[:500],
+            title_origin=clean.title_origin,
+            candidates=candidate_rows(item, clean, explicit, name_origin),
             body=clean.body,
             url=(clean.url or item.url)[:2000],
             **publication_fields(published, origin),

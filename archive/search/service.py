@@ -66,7 +66,7 @@ class Hit:
             "id": self.id,
             "url": self.url or None,
             "title": self.title,
-            "source": {"name": self.source_name, "slug": self.source_slug},
+            "source": {"name": self.source_name, "slug": self.source_slug} if self.source_name else None,
             "published": self.published or None,
             "snippet": self.snippet,
             "score": round(self.score, 4),

@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from archive.models import Article
+from archive.models import Article, Source
 from archive.search.service import run_search
 
 from .forms import SearchForm
@@ -38,12 +38,17 @@ def article(request, pk):
     return json_response(article_json(article, request))
 
 
+def source_json(source: Source | None) -> dict | None:
+    """An outlet as the API names it; null when unknown or not yet reviewed."""
+    return {"name": source.name, "slug": source.slug} if source else None
+
+
 def article_json(article: Article, request) -> dict:
     return {
         "id": article.pk,
         "title": article.title,
         "paragraphs": article.paragraphs,
-        "source": {"name": article.source.name, "slug": article.source.slug},
+        "source": source_json(article.public_source),
         "published": article.published.isoformat() if article.published else None,
         "date_precision": article.date_precision or None,
         "date_origin": article.date_origin or None,
@@ -59,7 +64,7 @@ def article_json(article: Article, request) -> dict:
             {
                 "id": copy.pk,
                 "title": copy.title,
-                "source": {"name": copy.source.name, "slug": copy.source.slug},
+                "source": source_json(copy.public_source),
                 "published": copy.published.isoformat() if copy.published else None,
             }
             for copy in article.other_copies()

@@ -69,7 +69,7 @@ def matching_articles(request: SearchRequest):
     """The articles a search with no query matches, filtered in the database as the index filters them."""
     articles = Article.objects.all()
     if request.sources:
-        articles = articles.filter(source__slug__in=request.sources)
+        articles = articles.of_sources(request.sources)
     if request.date_from:
         articles = articles.filter(published_on__gte=request.date_from)
     if request.date_to:
@@ -105,5 +105,12 @@ def csv_lines(request: SearchRequest, permalink) -> Iterator[str]:
             )
             return
         published = article.published.isoformat() if article.published else ""
-        row = [article.pk, article.title, article.source.name, published, article.url, permalink(article)]
+        row = [
+            article.pk,
+            article.title,
+            article.source.name if article.source else "",
+            published,
+            article.url,
+            permalink(article),
+        ]
         yield writer.writerow([neutralised(value) for value in row])

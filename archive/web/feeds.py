@@ -96,7 +96,7 @@ class SearchFeed(Feed):
         return reverse("article_detail", args=[hit.id])
 
     def item_author_name(self, hit):
-        return hit.source_name
+        return hit.source_name or _("مصدر غير معروف")
 
     def item_pubdate(self, hit):
         return published_datetime(hit.published)

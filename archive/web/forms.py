@@ -7,7 +7,7 @@ these forms, so a search can be shared as a link and refused the same way everyw
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import Annotation, Source
+from archive.models import UNKNOWN, Annotation, Source
 from archive.search.service import SearchRequest
 
 MAX_VALUES = 50
@@ -76,7 +76,8 @@ class SearchForm(forms.Form):
 
     def clean_source(self):
         slugs = self.cleaned_data["source"]
-        known = set(Source.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        # "unknown" is the facet of articles whose source nobody knows yet (archive.search_indexes).
+        known = {UNKNOWN, *Source.objects.public().filter(slug__in=slugs).values_list("slug", flat=True)}
         if unknown := [slug for slug in slugs if slug not in known]:
             raise forms.ValidationError(
                 _("مصدر غير معروف: %(slugs)s"), code="unknown_source", params={"slugs": "، ".join(unknown)}

@@ -14,11 +14,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
 from archive.models import Article, Source
 from archive.search import periods, protected, service
+from archive.search_indexes import UNKNOWN_SOURCE
 
 from . import charts, exports, labels
 from .forms import ChartForm, SearchForm
@@ -58,6 +60,7 @@ def search(request):
     page = service.run_search(form.search_request())
     interval, normalize = form.cleaned_data["interval"], form.cleaned_data["normalize"]
     source_names = dict(Source.objects.filter(slug__in=params.getlist("source")).values_list("slug", "name"))
+    source_names[UNKNOWN_SOURCE] = _("مصدر غير معروف")
     context.update(
         page=page,
         hits=[{"hit": hit, "published": parse_published(hit.published)} for hit in page.hits],
@@ -103,6 +106,7 @@ def article_detail(request, pk):
         "archive/article.html",
         {
             "article": article,
+            "source": article.public_source,
             "annotations": annotations,
             "date_origin": labels.DATE_ORIGIN.get(article.date_origin, ""),
             "copies": article.other_copies(),
@@ -145,9 +149,13 @@ def original_extension(content_type: str) -> str:
 
 
 def source_list(request):
-    sources = Source.objects.annotate(
-        n=Count("articles"), first=Min("articles__published_on"), last=Max("articles__published_on")
-    ).order_by("-n", "name")
+    sources = (
+        Source.objects.public()
+        .annotate(
+            n=Count("articles"), first=Min("articles__published_on"), last=Max("articles__published_on")
+        )
+        .order_by("-n", "name")
+    )
     return render(request, "archive/source_list.html", {"sources": sources})
 
 
@@ -158,7 +166,7 @@ class SourceArticles(ListView):
     paginate_by = ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        self.source = get_object_or_404(Source, slug=self.kwargs["slug"])
+        self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
         return self.source.articles.select_related("source")
 
     def get_context_data(self, **kwargs):
@@ -211,10 +219,19 @@ def neighbours(first: date, period: str) -> tuple[date | None, date | None]:
     return periods.previous_start(first, period), periods.next_start(first, period)
 
 
-def per_source(articles):
-    return list(
-        articles.order_by().values("source__slug", "source__name").annotate(n=Count("id")).order_by("-n")
-    )
+def per_source(articles) -> list[dict]:
+    """Counts per public source, most first; articles with no source or one awaiting review are counted
+    together as one row with an empty slug (shown as unknown)."""
+    rows = articles.order_by().values("source__slug", "source__name", "source__needs_review")
+    known, unknown = [], 0
+    for row in rows.annotate(n=Count("id")):
+        if row["source__slug"] is None or row["source__needs_review"]:
+            unknown += row["n"]
+        else:
+            known.append({"slug": row["source__slug"], "name": row["source__name"], "n": row["n"]})
+    if unknown:
+        known.append({"slug": "", "name": "", "n": unknown})
+    return sorted(known, key=lambda row: -row["n"])
 
 
 def date_index(request):

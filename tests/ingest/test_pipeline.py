@@ -331,3 +331,25 @@ def test_a_poisoned_batch_rejects_each_bad_input_alone_and_never_touches_the_net
     assert Article.objects.get(original_name__endswith="dates.txt").published_on is None
     assert not Article.objects.exclude(url="").exclude(url__startswith="https://").exists()
     assert Article.objects.get(original_name__endswith="script.jsonl:1").url == ""
+
+
+def html_page(site_name: str) -> str:
+    paragraphs = "".join(f"<p>{BODY} فقرة {n}.</p>" for n in range(4))
+    return (
+        f'<html><head><title>عنوان الخبر</title><meta property="og:site_name" content="{site_name}"></head>'
+        f"<body><article><h1>عنوان الخبر</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def test_the_urls_table_outlet_beats_a_junk_site_name_and_nothing_is_left_to_review(db, tmp_path):
+    (tmp_path / "page.html").write_text(html_page("تعليقات"), encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "file,url,source,published\npage.html,https://www.alarabiya.net/ar/1,,\n", encoding="utf-8"
+    )
+    code, out, _ = ingest(tmp_path / "page.html", "--manifest", tmp_path / "manifest.csv")
+    assert code == 0, out
+    article = Article.objects.get()
+    assert (article.source.name, article.source_origin) == ("العربية", "url")
+    assert not article.source.needs_review
+    assert "new sources to review" not in out
+    assert not Source.objects.filter(name="تعليقات").exists()

@@ -9,7 +9,7 @@ from archive.search.indexing import index_articles
 
 
 def make_article(
-    source: Source, title: str, body: str, published_on: date | None = None, **fields
+    source: Source | None, title: str, body: str, published_on: date | None = None, **fields
 ) -> Article:
     original = f"{title}\n\n{body}".encode()
     article = Article.objects.create(

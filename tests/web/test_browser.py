@@ -427,3 +427,48 @@ def test_an_agency_credited_at_the_end_of_the_body_is_a_facet_that_narrows(page,
     assert query_of(page)["agency"] == ["رويترز"] and query_of(page)["q"] == ["سوريا"]
     assert hit_links(page) == [f"/articles/{article.pk}/"]
     assert page.locator('.facet-link.on[data-facet="agency"][data-value="رويترز"]').count() == 1
+
+
+def test_an_editor_accepts_a_source_candidate_and_merges_a_flagged_source(page, site, archive):
+    from django.contrib.auth.models import Group
+
+    editor = User.objects.create_user("reviewer", password="a-long-editor-password-8", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    buratha = Source.objects.get(slug="buratha")
+    orphan = make_article(
+        None,
+        "خبر بلا مصدر عن البصرة",
+        "تظاهرات في البصرة للمطالبة بالخدمات.",
+        candidates=[{"field": "source", "value": "براثا", "origin": "text", "evidence": "براثا - خاص"}],
+    )
+    guess = Source.objects.create(name="تعليقات", slug="comments", needs_review=True)
+    stray = make_article(guess, "خبر من منفذ مشكوك", "خبر عن الكوت والناصرية.", date(2015, 9, 1))
+
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", "reviewer")
+    page.fill("#id_password", "a-long-editor-password-8")
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    page.goto(site + "/admin/archive/article/?missing=source")
+    row = page.locator("#result_list tbody tr", has_text=orphan.title)
+    assert "براثا - خاص" in row.inner_text()
+    row.locator("button.accept-candidate").click()
+    page.wait_for_url(re.compile(r"missing=source"))
+    assert page.locator("#result_list tbody tr", has_text=orphan.title).count() == 0
+    orphan.refresh_from_db()
+    assert orphan.source == buratha and orphan.source_origin == "editor"
+
+    page.goto(site + "/admin/archive/source/?needs_review__exact=1")
+    page.locator("#result_list tbody tr", has_text="تعليقات").locator("input.action-select").check()
+    page.select_option("select[name=action]", "merge_sources")
+    page.click("button[name=index]")
+    page.select_option("#id_target", str(buratha.pk))
+    page.click("input[type=submit][value]")
+    page.wait_for_url(re.compile(r"/admin/archive/source/"))
+    assert not Source.objects.filter(pk=guess.pk).exists()
+    stray.refresh_from_db()
+    assert stray.source == buratha
+
+    page.goto(site + "/sources/buratha/")
+    assert page.get_by_text("خبر من منفذ مشكوك").count() == 1
