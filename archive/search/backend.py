@@ -195,14 +195,10 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         view = self.engine.current()
         return view.searcher, view.docsets
 
-    def warm(self) -> None:
-        """Opens and warms the latest generation, and reads its words for Latin names."""
-        self.engine.warm()
-        self.vocabulary()
-
     def vocabulary(self) -> Vocabulary:
         """The exact field's Arabic words, for Latin names (archive.search.crossscript): read once per
-        segment and shared by the process's threads."""
+        segment and shared by the process's threads. The background applier calls this after each
+        change of the index, which also opens (and warms) the engine's new searcher."""
         _searcher, docsets = self.current_searcher()
         lexicon = shared_lexicon(self.path)
         if lexicon.unread(docsets.reader):

@@ -108,11 +108,6 @@ class Engine:
                 self._view = fresh
                 self._warming = None
 
-    def warm(self) -> None:
-        """Opens the latest generation now, warming it if it needs to be (the background applier
-        calls this after each change it sees, so that requests find it ready)."""
-        self.current()
-
     def forget_outdated(self) -> None:
         """Lets go of the searcher if the index has moved on, and of its open files with it."""
         with self._swap_lock:
