@@ -115,13 +115,16 @@ def run(server, queries, args):
     print(f"ready in {time.perf_counter() - started:.1f} s; workers {workers}", flush=True)
     time.sleep(5)  # the background appliers read the index's words at start
 
-    rss_peak = dict.fromkeys(workers, 0)
+    # Resident memory, and how much of it is anonymous (the heap: caches) rather than file pages (the
+    # index segments Whoosh maps, shared between workers and given back under pressure).
+    rss_peak = {pid: dict.fromkeys(("VmRSS", "RssAnon", "RssFile"), 0) for pid in workers}
     stop = threading.Event()
 
     def watch():
         while not stop.is_set():
             for pid in workers:
-                rss_peak[pid] = max(rss_peak[pid], status_kb(pid, "VmRSS"))
+                for field, peak in rss_peak[pid].items():
+                    rss_peak[pid][field] = max(peak, status_kb(pid, field))
             stop.wait(0.2)
 
     todo: queue.Queue = queue.Queue()
@@ -169,10 +172,11 @@ def run(server, queries, args):
     for q, status in errors[:5]:
         print(f"  error {status} for {q!r}")
     for pid in workers:
-        hwm = status_kb(pid, "VmHWM")
+        peak = rss_peak[pid]
         print(
-            f"worker {pid}: peak RSS {max(hwm, rss_peak[pid]) / 1024:.0f} MB "
-            f"(now {status_kb(pid, 'VmRSS') / 1024:.0f} MB; target <= 1024 MB)"
+            f"worker {pid}: peak RSS {max(status_kb(pid, 'VmHWM'), peak['VmRSS']) / 1024:.0f} MB "
+            f"(anonymous {peak['RssAnon'] / 1024:.0f} MB, file pages {peak['RssFile'] / 1024:.0f} MB; "
+            "target <= 1024 MB)"
         )
 
 
