@@ -239,6 +239,9 @@ if os.environ.get("HAYSTACK_URL"):
         "URL": os.environ["HAYSTACK_URL"],
         "INDEX_NAME": os.environ.get("HAYSTACK_INDEX_NAME", "archive"),
     }
+# What one process keeps of the index in memory (term postings, facet values, date keys), in bytes:
+# shared by its threads, whatever the number of requests (archive.search.engine).
+SEARCH_CACHE_BYTES = env_int("SEARCH_CACHE_BYTES", 256 * 1024 * 1024, minimum=1024 * 1024)
 HAYSTACK_SIGNAL_PROCESSOR = "archive.search.signals.ArticleSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False

@@ -2,30 +2,30 @@
 
 The stock backend analyzes every text field with an English stemmer, sends facet values through an
 analyzer (splitting source names), counts facets with Python loops or DateRangeFacet, highlights
-with the English stemmer, and logs indexing errors and goes on. This subclass keeps haystack as the
-interface and changes exactly those parts:
+with the English stemmer, keeps one searcher per thread, and logs indexing errors and goes on. This
+subclass keeps haystack as the interface and changes exactly those parts:
 
 - text fields use the Arabic analyzers (or the analyzer a field names);
 - facet fields are unanalyzed keyword columns;
-- a search computes its matching documents once, as a set, from term postings and scores cached
-  until the index changes (archive.search.docsets): the count, the facets, date sorting and the
-  ranked page all come from it, and a month histogram costs a few set intersections;
-- snippets are highlighted with the field's own analyzer, from the first match on, HTML-escaped,
-  matches in <mark>;
+- every thread's backend object delegates to the process's one engine for its index
+  (archive.search.engine): one searcher, and one byte-bounded cache of what was read per segment;
+- a search computes its matching documents once, from term postings and scores (archive.search.docsets):
+  the count, the facets, date sorting and the ranked page (archive.search.ranking) all come from it;
+- snippets are highlighted with the field's own analyzer, HTML-escaped (archive.search.snippets);
 - every per-request path reads a bounded part of a body (snippets, related coverage), a prefix
   stands for its MAX_PREFIX_TERMS most frequent words, and "did you mean" runs only when asked
   for and within its budget (archive.search.spelling);
 - indexing writes each batch with one writer and raises on the first bad document.
+
+What the backend knows of the index (its field names, which field dates it) are class attributes,
+as Django's Sitemap has them, so that a subclass for another index changes them in one place.
 """
 
-import heapq
-import html
 import logging
 import os
-import re
-import threading
 import warnings
 from contextlib import contextmanager
+from functools import reduce
 
 import numpy as np
 from django.utils.encoding import force_str
@@ -36,17 +36,20 @@ from haystack.exceptions import SkipDocument
 from haystack.fields import FacetField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
-from whoosh import highlight as whoosh_highlight
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.fields import BOOLEAN, DATETIME, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.qparser import MultifieldParser
 
-from . import spelling
+from archive.search_indexes import UNKNOWN_DATE
+
+from . import ranking, snippets, spelling
 from .analyzers import ArabicAnalyzer
 from .docsets import MAX_PREFIX_POSTINGS, DocSets
+from .engine import Engine, engine_for
 from .query import EXACT_FIELD, clitic_forms
+from .snippets import HIGHLIGHT_MAX_CHARS as HIGHLIGHT_MAX_CHARS
+from .snippets import query_words
 from .vocabulary import Vocabulary, shared_lexicon
 from .writers import bulk_load_lease, bulk_load_running, merge_tiny, open_writer
 
@@ -56,11 +59,6 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_DOCS = 1000
 # How long a write waits for another process's lock before LockError, by default.
 LOCK_WAIT = 60.0
-SNIPPET_CHARS = 220
-SNIPPET_FRAGMENTS = 2
-# How far into a body matches are looked for, and how much text from the first one is highlighted.
-HIGHLIGHT_MAX_CHARS = 6_000
-HIGHLIGHT_WINDOW_CHARS = 700
 # How much of an article's body its key terms for related coverage are taken from.
 RELATED_MAX_CHARS = 20_000
 # A prefix is searched as its most frequent words: "ال*" has eleven thousand, which took seconds.
@@ -72,39 +70,27 @@ BROAD_PREFIX = "A prefix* matches many words; only the most frequent were search
 MAX_PHRASE_CANDIDATES = 10_000
 COMMON_PHRASE = "A phrase of very common words was searched as its words, in any order."
 UNEXCLUDED_PHRASE = "An excluded phrase of very common words could not be applied, and was left out."
-DEFAULT_FIELDS = ("title", "text")
 MATCH_ALL = ("*", "*:*")
-OPERATORS = {"AND", "OR", "NOT"}
-WORD = re.compile(r"\w+")
-# A date field and the keyword field that says "unknown" when it is empty (see archive.search_indexes).
-DATED_BY = {"published": "year"}
-UNKNOWN = ("unknown", b"unknown")
-
-
-class MarkFormatter(whoosh_highlight.Formatter):
-    """Escapes all text and wraps matches in <mark>, so a snippet is safe to insert as HTML."""
-
-    between = " … "
-
-    def _text(self, text):
-        return html.escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{html.escape(whoosh_highlight.get_text(text, token, replace), quote=False)}</mark>"
 
 
 class ArabicWhooshSearchBackend(WhooshSearchBackend):
+    # The fields an unqualified word searches, and those a result's snippets are made from.
+    default_fields = ("title", "text")
+    title_field = "title"
+    body_field = "text"
+    # A date field and the keyword field that holds undated_value when it is empty (archive.search_indexes).
+    dated_by = {"published": "year"}
+    undated_value = UNKNOWN_DATE
+
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.silently_fail = False
         self.writer_procs = int(connection_options.get("WRITER_PROCS", os.cpu_count() or 1))
-        self._searcher = None
-        self._docsets = None
-        self._searcher_lock = threading.Lock()
+        self._engine: Engine | None = None
 
     def setup(self):
         super().setup()
-        self.parser = MultifieldParser(DEFAULT_FIELDS, schema=self.schema)
+        self.parser = MultifieldParser(self.default_fields, schema=self.schema)
 
     def build_schema(self, fields):
         schema_fields = {
@@ -190,36 +176,39 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             self.setup()
         return self.index.refresh().doc_count()
 
+    @property
+    def engine(self) -> Engine:
+        """The process's one engine for this index, shared with every other thread's backend."""
+        if self._engine is None:
+            if not self.setup_complete:
+                self.setup()
+            undated_field = next(iter(self.dated_by.values()))
+            self._engine = engine_for(self.path, self.index, undated_field, self.undated_value)
+        return self._engine
+
     def forget_searcher(self) -> None:
-        """Lets this thread's searcher and its caches go (a thread that searched once, long ago)."""
-        with self._searcher_lock:
-            self._searcher = self._docsets = None
+        """Lets the engine's searcher go if the index has moved on (a background thread's last use)."""
+        self.engine.forget_outdated()
 
     def current_searcher(self) -> tuple:
-        """One searcher shared by requests until the index changes, with its document sets."""
-        if not self.setup_complete:
-            self.setup()
-        with self._searcher_lock:
-            # Not Searcher.refresh(): it reuses segment readers and with them outdated deletions.
-            # The old searcher is left to the garbage collector, as another thread may still use it.
-            if (
-                self._searcher is None
-                or self._searcher.reader().generation() != self.index.latest_generation()
-            ):
-                self._searcher = self.index.searcher()
-                self._docsets = DocSets(self._searcher, DATED_BY["published"], UNKNOWN[0])
-            return self._searcher, self._docsets
+        """The process's searcher for the index as it is now, with its document sets."""
+        view = self.engine.current()
+        return view.searcher, view.docsets
 
     def vocabulary(self) -> Vocabulary:
         """The exact field's Arabic words, for Latin names (archive.search.crossscript): read once per
-        segment and shared by the process's threads."""
-        searcher, _ = self.current_searcher()
-        return Vocabulary.from_reader(
-            searcher.reader(),
-            EXACT_FIELD,
-            shared_lexicon(self.path),
-            self.path if self.use_file_storage else None,
-        )
+        segment and shared by the process's threads. The background applier calls this after each
+        change of the index, which also opens (and warms) the engine's new searcher."""
+        _searcher, docsets = self.current_searcher()
+        lexicon = shared_lexicon(self.path)
+        if lexicon.unread(docsets.reader):
+            # Through a reader of its own, so that searches need not wait for the words to be read.
+            reader = self.index.refresh().reader()
+            try:
+                lexicon.update(reader, EXACT_FIELD, self.path if self.use_file_storage else None)
+            finally:
+                reader.close()
+        return Vocabulary(lexicon, lambda word: docsets.doc_frequency(EXACT_FIELD, word))
 
     def search(
         self,
@@ -250,11 +239,11 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             warnings.warn("date_facet() is not supported: facet on year, month or day instead.", stacklevel=2)
         searcher, docsets = self.current_searcher()
         query_string = force_str(query_string).strip()
-        if not query_string or searcher.doc_count() == 0:
+        if not query_string or docsets.live.array.size == 0:
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None, "notes": []}
         filters = [self.parser.parse(force_str(nq)) for nq in narrow_queries or ()]
-        notes: list[str] = []
         query = None if query_string in MATCH_ALL else self.parser.parse(query_string)
+        notes: list[str] = []
         if query is not None:
             query = bounded_prefixes(query, docsets, notes, MAX_PREFIX_TERMS)
             query = bounded_phrases(query, docsets, notes, MAX_PHRASE_CANDIDATES)
@@ -263,12 +252,20 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         hits = len(matched)
 
         limit = max(start_offset, end_offset or start_offset + 20)
-        page = self.page(searcher, docsets, query, matched, bool(filters), sort_by, limit)[start_offset:]
+        found = ranking.page(
+            docsets=docsets,
+            query=query,
+            matched=matched,
+            filtered=bool(filters),
+            sort_by=sort_by,
+            limit=limit,
+            dated_by=self.dated_by,
+            undated_value=self.undated_value,
+        )[start_offset:]
+        with docsets.lock:
+            stored = [(searcher.stored_fields(docnum), score) for docnum, score in found]
         terms = self.highlight_terms(highlight, query_string) if highlight and query else frozenset()
-        documents = [
-            self.make_result(searcher.stored_fields(docnum), score, terms, result_class)
-            for docnum, score in page
-        ]
+        documents = [self.make_result(fields, score, terms, result_class) for fields, score in stored]
 
         facet_counts = {}
         if facets:
@@ -289,33 +286,6 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             "notes": notes,
         }
 
-    def page(self, searcher, docsets, query, matched, filtered, sort_by, limit) -> list[tuple[int, float]]:
-        """The first `limit` matching documents with their scores, in the order asked for."""
-        if not matched or not limit:
-            return []
-        fields = list(sort_by or ())
-        if fields and [f.lstrip("-") for f in fields] == ["published"]:
-            # Sorted results have no relevance score.
-            return [(d, 0.0) for d in docsets.by_date(matched, "published", fields[0][0] == "-", limit)]
-        if fields:
-            results = searcher.search(
-                query or wq.Every(), limit=limit, filter=set(matched), sortedby=self.sort_facet(fields)
-            )
-            return [(hit.docnum, 0.0) for hit in results]
-        if query is None:
-            return [(d, 0.0) for d in heapq.nsmallest(limit, matched)]
-        scored = docsets.scored(query)
-        if scored is not None:
-            docs, scores = scored
-            if filtered:
-                keep = np.isin(docs, np.fromiter(matched, dtype=np.int64, count=len(matched)))
-                docs, scores = docs[keep], scores[keep]
-            # Best first and, as Whoosh orders them, the earlier document first among equals.
-            best = np.lexsort((docs, -scores))[:limit]
-            return [(int(docs[i]), float(scores[i])) for i in best]
-        results = searcher.search(query, limit=limit, filter=set(matched) if filtered else None, terms=False)
-        return [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
-
     def more_like_this(
         self,
         model_instance,
@@ -329,28 +299,17 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
     ):
         """Related coverage from the key terms of the article's opening, on the shared searcher (the
         stock method opens a new searcher on every call, and analyzes the whole body: 13 s for 7 MB)."""
-        searcher, _ = self.current_searcher()
-        docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
-        if docnum is None:
-            return {"results": [], "hits": 0}
+        searcher, docsets = self.current_searcher()
         top = end_offset or 20
-        body = searcher.stored_fields(docnum).get(self.content_field_name) or ""
-        hits = searcher.more_like(docnum, self.content_field_name, text=body[:RELATED_MAX_CHARS], top=top)
-        results = [self.make_result(hit.fields(), hit.score, frozenset(), result_class) for hit in hits]
+        with docsets.lock:
+            docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
+            if docnum is None:
+                return {"results": [], "hits": 0}
+            body = searcher.stored_fields(docnum).get(self.content_field_name) or ""
+            hits = searcher.more_like(docnum, self.content_field_name, text=body[:RELATED_MAX_CHARS], top=top)
+            found = [(hit.fields(), hit.score) for hit in hits]
+        results = [self.make_result(fields, score, frozenset(), result_class) for fields, score in found]
         return {"results": results[start_offset:top], "hits": len(results)}
-
-    def sort_facet(self, sort_by) -> sorting.MultiFacet:
-        """Sort keys in their own directions, with documents that have no date last either way."""
-        keys = []
-        for field in sort_by:
-            name = field.lstrip("-")
-            if name in DATED_BY:
-                # The column hands its raw bytes to the sort key.
-                keys.append(
-                    sorting.TranslateFacet(lambda value: value in UNKNOWN, sorting.FieldFacet(DATED_BY[name]))
-                )
-            keys.append(sorting.FieldFacet(name, reverse=field.startswith("-")))
-        return sorting.MultiFacet(keys)
 
     def make_result(self, stored_fields, score, terms, result_class=None):
         # Whoosh returns stored values as they were given (dates as datetimes, numbers as numbers): the
@@ -359,72 +318,44 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         app_label, model_name = values.pop(DJANGO_CT).split(".")
         pk = values.pop(DJANGO_ID)
         if terms:
+            analyzer = self.schema[self.body_field].analyzer
             values["highlighted"] = {
-                "text": [self.snippet(values.get("text", ""), terms)],
-                "title": [self.snippet(values.get("title", ""), terms, whole=True)],
+                self.body_field: [snippets.snippet(values.get(self.body_field, ""), terms, analyzer)],
+                self.title_field: [
+                    snippets.snippet(values.get(self.title_field, ""), terms, analyzer, whole=True)
+                ],
             }
         result_class = result_class or SearchResult
         return result_class(app_label, model_name, pk, score or 0, **values)
 
     def highlight_terms(self, highlight, query_string: str) -> frozenset:
         """The analyzed words to mark: the user's words when the caller passes them, else the query's."""
-        if isinstance(highlight, dict) and "words" in highlight:
-            words = highlight["words"]
-        else:
-            words = [w for w in WORD.findall(query_string) if w not in OPERATORS and w not in self.schema]
-        return frozenset(token.text for token in self.schema["text"].analyzer(" ".join(words)))
-
-    def snippet(self, text: str, terms: frozenset, whole: bool = False) -> str:
-        """Escaped fragments around the matches, or the escaped opening when nothing matches.
-
-        Only a window from the first match on is highlighted: analyzing whole bodies with offsets
-        for the twenty results of a page cost more than the search itself."""
-        text = text[:HIGHLIGHT_MAX_CHARS]
-        analyzer = self.schema["text"].analyzer
-        if whole:
-            fragmenter = whoosh_highlight.WholeFragmenter()
-            window = text
-        else:
-            fragmenter = whoosh_highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-            start = analyzer.first_match(text, terms) if hasattr(analyzer, "first_match") else 0
-            # From a word boundary a little before the match, so that it has context on both sides.
-            begin = 0 if start is None else text.rfind(" ", 0, max(0, start - 60)) + 1
-            window = "" if start is None else text[begin : start + HIGHLIGHT_WINDOW_CHARS]
-        marked = whoosh_highlight.highlight(
-            window, terms, analyzer, fragmenter, MarkFormatter(), top=SNIPPET_FRAGMENTS
-        )
-        if marked:
-            return marked
-        opening = (
-            text
-            if whole
-            else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + ("…" if len(text) > SNIPPET_CHARS else "")
-        )
-        return html.escape(opening, quote=False)
+        analyzer = self.schema[self.body_field].analyzer
+        return snippets.highlight_terms(analyzer, highlight, query_string, self.schema)
 
     def create_spelling_suggestion(self, query_string):
         """Replaces query words the index never saw by the closest words it has ("did you mean"),
         within the budget of archive.search.spelling."""
-        searcher, _ = self.current_searcher()
+        searcher, docsets = self.current_searcher()
         reader = searcher.reader()
         analyzer = searcher.schema[EXACT_FIELD].analyzer
-        words = [
-            w for w in WORD.findall(force_str(query_string)) if w not in OPERATORS and w not in self.schema
-        ]
+        words = query_words(force_str(query_string), self.schema)
         pairs = [(word, next((token.text for token in analyzer(word)), None)) for word in words]
 
         def correct(term: str, maxdist: int, prefix: int) -> str | None:
-            found = reader.corrector(EXACT_FIELD).suggest(term, limit=1, maxdist=maxdist, prefix=prefix)
+            with docsets.lock:
+                found = reader.corrector(EXACT_FIELD).suggest(term, limit=1, maxdist=maxdist, prefix=prefix)
             return found[0] if found else None
 
         return spelling.suggest(
-            pairs, lambda term: reader.doc_frequency(EXACT_FIELD, term) > 0, correct, index_state(reader)
+            pairs, lambda term: docsets.doc_frequency(EXACT_FIELD, term) > 0, correct, index_state(reader)
         )
 
     def stored_values(self, key_field: str, value_field: str) -> dict:
         """One stored field keyed by another for every document: a fast scan for index checks."""
-        searcher, _ = self.current_searcher()
-        return {fields[key_field]: fields.get(value_field) for fields in searcher.all_stored_fields()}
+        searcher, docsets = self.current_searcher()
+        with docsets.lock:
+            return {fields[key_field]: fields.get(value_field) for fields in searcher.all_stored_fields()}
 
 
 class IndexWriter:
@@ -464,7 +395,8 @@ class FrequentPrefix(wq.Prefix):
         self.words = tuple(words)
 
     def _btexts(self, ixreader):
-        return iter(self.words)
+        # Those the reader has, as Whoosh expands a prefix segment by segment.
+        return (word for word in self.words if (self.fieldname, word) in ixreader)
 
     def __eq__(self, other):
         return super().__eq__(other) and self.words == other.words
@@ -525,7 +457,7 @@ def shared_prefix(
         words, more_words = docsets.prefix_terms(first.fieldname, prefix.text, limit)
         more = more or more_words
         if len(prefixes) > 1:
-            frequency.update((word, docsets.reader.doc_frequency(first.fieldname, word)) for word in words)
+            frequency.update((word, docsets.doc_frequency(first.fieldname, word)) for word in words)
         else:
             frequency.update(dict.fromkeys(words, 0))
     kept, postings = [], 0
@@ -550,9 +482,9 @@ def bounded_phrases(query: wq.Query, docsets: DocSets, notes: list[str], limit: 
 
     def bounded(node, excluded=False):
         if isinstance(node, wq.Phrase):
-            words = sorted((docsets.term(node.fieldname, word) for word in node.words), key=len)
+            words = sorted((docsets.postings(node.fieldname, word).docs for word in node.words), key=len)
             if words and len(words[0]) <= budget[0]:
-                shared = len(frozenset.intersection(*words))
+                shared = len(reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), words))
                 if shared <= budget[0]:
                     budget[0] -= shared
                     return node

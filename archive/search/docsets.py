@@ -1,38 +1,189 @@
-"""The documents a query matches, as sets, their scores, and what the search page counts with them.
+"""The documents a query matches, their scores, and what the search page counts with them.
 
 Whoosh walks a query's matchers in Python, document by document, to list and score its matches, and
-stock haystack does it two or three times per page (the scored top, the count, the facets). Here
-each term's postings are read once per searcher (one index generation) with the scores Whoosh's own
-scorer gives them, and kept: the documents of a query are then set algebra over them, its scores
-array arithmetic, and facet counts and date sorting work on the one set of matching documents.
+stock haystack does it two or three times per page. Here a query's documents are sorted numpy arrays
+built from term postings, its scores array arithmetic, and facet counts and date sorting work on the
+one array of matching documents.
+
+What is read from the index is kept per segment, as Whoosh segments never change: a term's postings
+are the segment's own document numbers and term weights, read once, with deleted documents still in
+them; a facet field's values, a field's lengths and a date column likewise. A searcher (one index
+generation) lays its segments out at their offsets, leaves its deleted documents out and scores with
+its own index-wide statistics: BM25F's idf and average field length are recomputed with numpy when a
+searcher first uses a term, so a re-indexed document (a tiny new segment and one deletion in an old
+one) keeps every other segment's postings. What a searcher assembles is kept too, keyed by the state
+of all its segments. All of it lives in one cache per process (SegmentCache), bounded in bytes.
 """
 
-import heapq
+import itertools
+import math
+import os
+import sys
 import threading
+import weakref
 from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
 from functools import reduce
 from typing import NamedTuple
 
 import numpy as np
+from django.conf import settings
 from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 
-# What a searcher keeps: terms (and phrase or prefix matches), and the documents they hold in all,
-# at about 80 bytes each; the least recently used go first.
-MAX_CACHED_TERMS = 1000
-MAX_CACHED_DOCS = 3_000_000
 # A prefix stands for its most frequent words up to this many documents in all: "الم*"'s 200 most
 # frequent words held 306,000, whose postings took seconds to score.
 MAX_PREFIX_POSTINGS = 50_000
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 NO_DOCS = np.zeros(0, dtype=np.int64)
+NO_SCORES = np.zeros(0)
+# Whoosh keeps a field's length per document as one byte; this is what each byte stands for.
+LENGTH_OF_BYTE = np.array([byte_to_length(code) or 1 for code in range(256)], dtype=np.float64)
+
+
+def nbytes(value) -> int:
+    """What a cached value costs in memory, as an honest estimate: numpy's own buffer sizes, and
+    sys.getsizeof for the Python containers and the objects in them."""
+    if isinstance(value, np.ndarray):
+        return sys.getsizeof(value) + (0 if value.base is None else value.nbytes)
+    if isinstance(value, tuple | list | frozenset | set):
+        return sys.getsizeof(value) + sum(nbytes(item) for item in value)
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(nbytes(k) + nbytes(v) for k, v in value.items())
+    if isinstance(value, DocSet):
+        return sys.getsizeof(value) + nbytes(value.array)
+    return sys.getsizeof(value)
+
+
+class SegmentCache:
+    """The least recently used entries first out, to keep within max_bytes; safe to share between
+    threads. A value is computed outside the lock (two threads may both compute it: the first kept
+    wins), and one larger than the whole bound is returned without being kept."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, compute: Callable):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return entry[0]
+            self.misses += 1
+        value = compute()
+        size = nbytes(key) + nbytes(value)
+        with self._lock:
+            if key in self._entries:
+                return self._entries[key][0]
+            if size <= self.max_bytes:
+                self._entries[key] = (value, size)
+                self.bytes += size
+                while self.bytes > self.max_bytes:
+                    _key, (_value, freed) = self._entries.popitem(last=False)
+                    self.bytes -= freed
+        return value
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def keys(self) -> list:
+        """The keys, the most recently used last."""
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+_cache: SegmentCache | None = None
+_cache_lock = threading.Lock()
+
+
+def shared_cache() -> SegmentCache:
+    """The process's one cache, of settings.SEARCH_CACHE_BYTES."""
+    global _cache
+    with _cache_lock:
+        if _cache is None:
+            _cache = SegmentCache(getattr(settings, "SEARCH_CACHE_BYTES", DEFAULT_CACHE_BYTES))
+        return _cache
+
+
+class DocSet:
+    """Documents as a sorted array of distinct document numbers, compared like a set of them."""
+
+    __slots__ = ("array", "_mask")
+
+    def __init__(self, array: np.ndarray):
+        self.array = array
+        self._mask = None
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.array.tolist())
+
+    def __contains__(self, docnum) -> bool:
+        at = np.searchsorted(self.array, docnum)
+        return bool(at < len(self.array) and self.array[at] == docnum)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, DocSet):
+            return np.array_equal(self.array, other.array)
+        if isinstance(other, set | frozenset):
+            return len(other) == len(self.array) and other.issuperset(self.array.tolist())
+        return NotImplemented
+
+    def __le__(self, other) -> bool:
+        return set(self.array.tolist()) <= set(other)
+
+    def __ge__(self, other) -> bool:
+        return set(self.array.tolist()) >= set(other)
+
+    __hash__ = None
+
+    def mask(self, size: int) -> np.ndarray:
+        """The documents as a boolean array over all document numbers, made once."""
+        if self._mask is None or len(self._mask) != size:
+            mask = np.zeros(size, dtype=bool)
+            mask[self.array] = True
+            self._mask = mask
+        return self._mask
+
+
+class RawPostings(NamedTuple):
+    """A term's postings in one segment: its document numbers there (ascending) and term weights,
+    deleted documents included."""
+
+    docs: np.ndarray
+    weights: np.ndarray
 
 
 class Postings(NamedTuple):
-    """A term's documents (ascending) with the score Whoosh gives each, and the same as a set."""
+    """A term's live documents in a searcher (ascending), with the score Whoosh's scorer gives each."""
 
     docs: np.ndarray
     scores: np.ndarray
-    members: frozenset
+
+
+class FacetValues(NamedTuple):
+    """A keyword field's values and, for each posting, its document and the index of its value."""
+
+    values: tuple[str, ...]
+    docs: np.ndarray
+    codes: np.ndarray
 
 
 class Expansion(NamedTuple):
@@ -42,106 +193,285 @@ class Expansion(NamedTuple):
     more: bool
 
 
+class Segment(NamedTuple):
+    """One segment as a searcher sees it: its reader, where its documents start, its deletions."""
+
+    key: str
+    reader: object
+    searcher: object
+    offset: int
+    size: int
+    deleted: np.ndarray | None
+
+    @property
+    def state(self) -> tuple:
+        """The segment and its deletions: deleted documents only ever grow in number."""
+        return (self.key, 0 if self.deleted is None else len(self.deleted))
+
+
 class Unscored(Exception):
     """A query this module cannot score as Whoosh would; Whoosh's own scorer takes it."""
 
 
 class DocSets:
-    """Per-searcher caches: each term's documents, each facet value's documents, the date sort keys."""
+    """One searcher's documents, scores, facet counts and date keys, read through the shared cache.
 
-    def __init__(self, searcher, undated_field: str = "year", undated_value: str = "unknown"):
+    `lock` guards the searcher's files, which Whoosh reads with seek() and read(): every read of the
+    index takes it, while set algebra and scoring do not."""
+
+    def __init__(
+        self,
+        searcher,
+        undated_field: str = "year",
+        undated_value: str = "unknown",
+        cache: SegmentCache | None = None,
+        lock=None,
+        storage=None,
+    ):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self._terms: OrderedDict = OrderedDict()  # term postings, and documents of other queries
-        self._cached_docs = 0
-        self._values: dict[str, dict[str, frozenset]] = {}
-        self._date_keys: dict[str, list] = {}
-        self._lock = threading.Lock()
+        self.cache = shared_cache() if cache is None else cache
+        self.lock = threading.RLock() if lock is None else lock
         self.undated_field = undated_field
         self.undated_value = undated_value
-        # Postings leave deleted documents out already; "everything" must too.
-        self.live = frozenset(self.reader.all_doc_ids())
+        self.storage = (
+            getattr(getattr(searcher, "_ix", None), "storage", None) if storage is None else storage
+        )
+        self.segments = self._segments()
+        self.size = searcher.doc_count_all()
+        self.state = tuple(segment.state for segment in self.segments)
+        # Fields and terms this searcher has used, for warming the next one (archive.search.engine).
+        self.used_fields: set[tuple[str, str]] = set()
+
+    def _segments(self) -> list[Segment]:
+        segments = []
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            segment = reader.segment() if hasattr(reader, "segment") else None
+            if segment is None or reader.doc_count_all() == 0:
+                continue
+            deleted = sorted(segment.deleted_docs()) if segment.has_deletions() else None
+            segments.append(
+                Segment(
+                    segment_key(segment, self.storage),
+                    reader,
+                    subsearcher,
+                    offset,
+                    reader.doc_count_all(),
+                    None if deleted is None else np.array(deleted, dtype=np.int64),
+                )
+            )
+        return segments
+
+    # --- Reading, per segment -------------------------------------------------------------------
+
+    def _raw_postings(self, segment: Segment, fieldname: str, text) -> RawPostings:
+        return self.cache.get(
+            ("postings", segment.key, fieldname, text), lambda: self._read(segment.reader, fieldname, text)
+        )
+
+    def _read(self, reader, fieldname: str, text) -> RawPostings:
+        with self.lock:
+            try:
+                matcher = reader.postings(fieldname, text)
+            except TermNotFound:
+                return RawPostings(NO_DOCS.astype(np.int32), NO_SCORES.astype(np.float32))
+            if isinstance(matcher, FilterMatcher):
+                # Deletions are the searcher's to apply; the filter has moved its child past them.
+                matcher = matcher.child
+                matcher.reset()
+            docs, weights = read_matcher(matcher)
+        return RawPostings(np.array(docs, dtype=np.int32), np.array(weights, dtype=np.float32))
+
+    def _lengths(self, segment: Segment, fieldname: str) -> np.ndarray:
+        """The length byte of a field for each of a segment's documents."""
+
+        def read():
+            with self.lock:
+                return np.array(length_bytes(segment.reader, fieldname, segment.size), dtype=np.uint8)
+
+        return self.cache.get(("lengths", segment.key, fieldname), read)
+
+    def _segment_values(self, segment: Segment, fieldname: str) -> FacetValues:
+        def read():
+            values, docs, codes = [], [], []
+            with self.lock:
+                if fieldname in segment.reader.indexed_field_names():
+                    for term in segment.reader.lexicon(fieldname):
+                        found = self._read(segment.reader, fieldname, term).docs
+                        if len(found):
+                            codes.append(np.full(len(found), len(values), dtype=np.int32))
+                            docs.append(found)
+                            values.append(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+            return FacetValues(
+                tuple(values),
+                np.concatenate(docs) if docs else NO_DOCS.astype(np.int32),
+                np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32),
+            )
+
+        return self.cache.get(("values", segment.key, fieldname), read)
+
+    def _column(self, segment: Segment, fieldname: str) -> np.ndarray:
+        def read():
+            with self.lock:
+                if not segment.reader.has_column(fieldname):
+                    return np.zeros(segment.size, dtype=np.uint64)
+                column = segment.reader.column_reader(fieldname, translate=False)
+                return np.fromiter(column, dtype=np.uint64, count=segment.size)
+
+        return self.cache.get(("column", segment.key, fieldname), read)
+
+    def _prefix_counts(self, segment: Segment, fieldname: str, prefix: str) -> dict:
+        def read():
+            with self.lock:
+                if fieldname not in segment.reader.indexed_field_names():
+                    return {}
+                return {
+                    text: info.doc_frequency() for text, info in segment.reader.iter_prefix(fieldname, prefix)
+                }
+
+        return self.cache.get(("prefix", segment.key, fieldname, prefix), read)
+
+    def _whoosh_docs(self, segment: Segment, q: wq.Query) -> np.ndarray:
+        """The live documents Whoosh matches for q in one segment (phrases, ranges, wildcards)."""
+
+        def read():
+            with self.lock:
+                return np.array(sorted(segment.searcher.docs_for_query(q)), dtype=np.int32)
+
+        try:
+            hash(q)
+        except TypeError:  # a query type that defines no hash is simply not kept
+            return read()
+        return self.cache.get(("docs", *segment.state, q), read)
+
+    def _live(self, segment: Segment, docs: np.ndarray) -> np.ndarray:
+        if segment.deleted is None or not len(docs):
+            return docs
+        return docs[~np.isin(docs, segment.deleted, assume_unique=True)]
+
+    # --- Assembled, per searcher ----------------------------------------------------------------
+
+    def _assembled(self, key: tuple, compute: Callable):
+        return self.cache.get(("searcher", self.state, *key), compute)
+
+    @property
+    def live(self) -> DocSet:
+        """Every live document (postings leave deleted documents out already; "everything" must too)."""
+
+        def compute():
+            parts = [self._live(s, np.arange(s.size, dtype=np.int64)) + s.offset for s in self.segments]
+            return np.concatenate(parts) if parts else NO_DOCS
+
+        return DocSet(self._assembled(("live",), compute))
+
+    def postings(self, fieldname: str, text) -> Postings:
+        """A term's live documents with their scores under the searcher's weighting (BM25F)."""
+        return self._assembled(("term", fieldname, text), lambda: self._scored_term(fieldname, text))
+
+    def _scored_term(self, fieldname: str, text) -> Postings:
+        docs, scores = [], []
+        scorable = fieldname in self.searcher.schema and self.searcher.schema[fieldname].scorable
+        raw_parts = [(segment, self._raw_postings(segment, fieldname, text)) for segment in self.segments]
+        frequency = sum(len(raw.docs) for _, raw in raw_parts)
+        weighting = self.searcher.weighting
+        if scorable and isinstance(weighting, BM25F):
+            idf = math.log(self.size / (frequency + 1)) + 1
+            average = (self.searcher.field_length(fieldname) / (self.size or 1)) or 1
+            b = weighting._field_B.get(fieldname, weighting.B)
+            k1 = weighting.K1
+        for segment, raw in raw_parts:
+            if not len(raw.docs):
+                continue
+            keep, weights = raw.docs.astype(np.int64), raw.weights.astype(np.float64)
+            if segment.deleted is not None:
+                live = ~np.isin(keep, segment.deleted, assume_unique=True)
+                keep, weights = keep[live], weights[live]
+            if scorable and isinstance(weighting, BM25F):
+                lengths = LENGTH_OF_BYTE[self._lengths(segment, fieldname)[keep]]
+                weights = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+            docs.append(keep + segment.offset)
+            scores.append(weights)
+        if not docs:
+            return Postings(NO_DOCS, NO_SCORES)
+        return Postings(np.concatenate(docs), np.concatenate(scores))
+
+    def term(self, fieldname: str, text) -> DocSet:
+        return DocSet(self.postings(fieldname, text).docs)
+
+    def facet(self, fieldname: str) -> FacetValues:
+        """A keyword field's values over the searcher's live documents."""
+        self.used_fields.add(("facet", fieldname))
+
+        def compute():
+            values: dict[str, int] = {}
+            docs, codes = [], []
+            for segment in self.segments:
+                found = self._segment_values(segment, fieldname)
+                if not len(found.docs):
+                    continue
+                mapping = np.array([values.setdefault(v, len(values)) for v in found.values], dtype=np.int32)
+                seg_docs, seg_codes = found.docs.astype(np.int64), found.codes
+                if segment.deleted is not None:
+                    keep = ~np.isin(seg_docs, segment.deleted)
+                    seg_docs, seg_codes = seg_docs[keep], seg_codes[keep]
+                docs.append(seg_docs + segment.offset)
+                codes.append(mapping[seg_codes])
+            if not docs:
+                return FacetValues((), NO_DOCS, np.zeros(0, dtype=np.int32))
+            return FacetValues(tuple(values), np.concatenate(docs), np.concatenate(codes))
+
+        return self._assembled(("facet", fieldname), compute)
+
+    def date_keys(self, fieldname: str) -> np.ndarray:
+        """A date column's raw sort keys, one per document of the searcher."""
+        self.used_fields.add(("date", fieldname))
+
+        def compute():
+            parts = [self._column(segment, fieldname) for segment in self.segments]
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+        return self._assembled(("dates", fieldname), compute)
 
     # --- Matching -------------------------------------------------------------------------------
 
-    def matching(self, q: wq.Query) -> frozenset:
-        """The live documents matching q: set algebra where the query allows it, Whoosh elsewhere."""
-        return self._docs(q.normalize())
+    def matching(self, q: wq.Query) -> DocSet:
+        """The live documents matching q: array set algebra where the query allows it, Whoosh elsewhere."""
+        return DocSet(self._docs(q.normalize()))
 
-    def _docs(self, q: wq.Query) -> frozenset:
+    def _docs(self, q: wq.Query) -> np.ndarray:
         if isinstance(q, wq.Term):
-            return self.term(q.fieldname, q.text)
+            return self.postings(q.fieldname, q.text).docs
         if isinstance(q, wq.Every) and not q.fieldname:
-            return self.live
+            return self.live.array
         if isinstance(q, wq.And):
             parts = sorted((self._docs(sub) for sub in q.subqueries), key=len)
-            return reduce(frozenset.intersection, parts) if parts else frozenset()
+            return reduce(_intersection, parts) if parts else NO_DOCS
         if isinstance(q, wq.Or) and not q.minmatch:
-            return frozenset().union(*(self._docs(sub) for sub in q.subqueries))
+            return _union([self._docs(sub) for sub in q.subqueries])
         if isinstance(q, wq.Not):
-            return self.live - self._docs(q.query)
+            return np.setdiff1d(self.live.array, self._docs(q.query), assume_unique=True)
         if isinstance(q, wq.AndNot):
-            return self._docs(q.a) - self._docs(q.b)
+            return np.setdiff1d(self._docs(q.a), self._docs(q.b), assume_unique=True)
         if isinstance(q, wq.ConstantScoreQuery):
             return self._docs(q.child)
         if isinstance(q, wq.Prefix):
             # From the words' cached postings, which scoring reads too; ranges have too many terms.
-            return frozenset().union(
-                *(self.term(field, text) for field, text in q.expanded_terms(self.reader))
-            )
+            return _union([self.postings(field, text).docs for field, text in self._expanded(q)])
         if q is wq.NullQuery:
-            return frozenset()
-        # Phrases, ranges, wildcards: Whoosh knows how to match them, and the answer is kept.
-        return self._cached(q, lambda: frozenset(self.searcher.docs_for_query(q)))
+            return NO_DOCS
+        # Phrases, ranges, wildcards: Whoosh knows how to match them, segment by segment.
+        parts = [self._whoosh_docs(segment, q).astype(np.int64) + segment.offset for segment in self.segments]
+        return np.concatenate(parts) if parts else NO_DOCS
 
-    def _cached(self, key, compute):
-        try:
-            hash(key)
-        except TypeError:  # a query type that defines no hash is simply not kept
-            return compute()
-        with self._lock:
-            if key in self._terms:
-                self._terms.move_to_end(key)
-                return self._terms[key]
-        value = compute()
-        with self._lock:
-            if key not in self._terms:
-                self._terms[key] = value
-                self._cached_docs += _size(value)
-            while len(self._terms) > 1 and (
-                len(self._terms) > MAX_CACHED_TERMS or self._cached_docs > MAX_CACHED_DOCS
-            ):
-                self._cached_docs -= _size(self._terms.popitem(last=False)[1])
-        return value
-
-    def forget_queries(self) -> None:
-        """Drops the cached postings and query documents, as a new index generation would."""
-        with self._lock:
-            self._terms.clear()
-            self._cached_docs = 0
-
-    def term(self, fieldname: str, text) -> frozenset:
-        return self.postings(fieldname, text).members
-
-    def postings(self, fieldname: str, text) -> Postings:
-        return self._cached((fieldname, text), lambda: self._read_postings(fieldname, text))
-
-    def _read_postings(self, fieldname: str, text) -> Postings:
-        docs, scores = [], []
-        try:
-            matcher = self.searcher.postings(fieldname, text)
-        except TermNotFound:
-            matcher = None
-        while matcher is not None and matcher.is_active():
-            docs.append(matcher.id())
-            scores.append(matcher.score())
-            matcher.next()
-        return Postings(np.array(docs, dtype=np.int64), np.array(scores), frozenset(docs))
+    def _expanded(self, q: wq.MultiTerm) -> list:
+        with self.lock:
+            return list(q.expanded_terms(self.reader))
 
     def prefix_terms(self, fieldname: str, prefix: str, limit: int) -> tuple[tuple[str, ...], bool]:
         """The `limit` terms starting with prefix found in the most documents, and whether there are
-        more; walking the lexicon's prefix is kept like any term."""
-        found = self._cached(
+        more; kept like any term."""
+        found = self._assembled(
             ("prefix", fieldname, prefix, limit), lambda: self._expand(fieldname, prefix, limit)
         )
         return found.terms, found.more
@@ -152,10 +482,8 @@ class DocSets:
 
         Counted segment by segment: the lexicon of many segments merged on the fly took seconds."""
         counts: Counter = Counter()
-        for leaf, _offset in self.reader.leaf_readers():
-            if fieldname in leaf.indexed_field_names():
-                for text, info in leaf.iter_prefix(fieldname, prefix):
-                    counts[text] += info.doc_frequency()
+        for segment in self.segments:
+            counts.update(self._prefix_counts(segment, fieldname, prefix))
         terms, postings = [], 0
         for text, frequency in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             if len(terms) == limit or (terms and postings + frequency > MAX_PREFIX_POSTINGS):
@@ -164,12 +492,21 @@ class DocSets:
             postings += frequency
         return Expansion(tuple(sorted(terms)), len(terms) < len(counts))
 
+    def doc_frequency(self, fieldname: str, text) -> int:
+        with self.lock:
+            return self.reader.doc_frequency(fieldname, text)
+
     # --- Scoring --------------------------------------------------------------------------------
 
     def scored(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray] | None:
         """The documents matching q (ascending) and their scores, the sums Whoosh's matchers would
-        compute; None for a query this cannot score, or a weighting that is not per posting."""
-        if self.searcher.weighting.use_final:
+        compute; None for a query this cannot score, or a weighting other than BM25F's."""
+        weighting = self.searcher.weighting
+        if (
+            weighting.use_final
+            or not isinstance(weighting, BM25F)
+            or type(weighting).scorer is not BM25F.scorer
+        ):
             return None
         try:
             return self._scored(q.normalize())
@@ -195,87 +532,182 @@ class DocSets:
             return _without(*self._scored(q.a), self._docs(q.b))
         if isinstance(q, wq.Phrase):
             # Whoosh scores a phrase as the sum of its words' scores, where the words are in order.
-            docs = _array(self._docs(q))
+            docs = self._docs(q)
             words = [self._scored(wq.Term(q.fieldname, word)) for word in q.words]
             docs, scores = _summed_intersection([(docs, np.zeros(len(docs))), *words])
             return docs, scores * q.boost
         if isinstance(q, wq.MultiTerm):
-            # A prefix or wildcard is scored as its one term, else by its boost alone (constantscore)
-            # or as the boosted sum of its terms.
-            terms = [wq.Term(field, text) for field, text in q.expanded_terms(self.reader) if text]
-            if len(terms) == 1:
-                return self._scored(terms[0])
-            docs, scores = _summed_union([self._scored(term) for term in terms])
-            return docs, np.full(len(docs), q.boost) if q.constantscore else scores * q.boost
+            return _concatenated([self._scored_in(segment, q) for segment in self.segments])
         if isinstance(q, wq.ConstantScoreQuery):
-            docs = _array(self._docs(q.child))
+            docs = self._docs(q.child)
             return docs, np.full(len(docs), q.score)
         if q is wq.NullQuery:
-            return NO_DOCS, np.zeros(0)
+            return NO_DOCS, NO_SCORES
         raise Unscored(q)
+
+    def _scored_in(self, segment: Segment, q: wq.MultiTerm) -> tuple[np.ndarray, np.ndarray]:
+        """A prefix or wildcard in one segment, as Whoosh scores it there: as its one term when it
+        stands for one in that segment, else by its boost alone (constantscore) or as the boosted sum
+        of its terms."""
+        with self.lock:
+            words = [word for word in q._btexts(segment.reader) if word]
+        parts = []
+        for word in words:
+            docs, scores = self._scored(wq.Term(q.fieldname, word))
+            low, high = np.searchsorted(docs, [segment.offset, segment.offset + segment.size])
+            parts.append((docs[low:high], scores[low:high]))
+        if len(parts) == 1:
+            return parts[0]
+        docs, scores = _summed_union(parts)
+        return docs, np.full(len(docs), q.boost) if q.constantscore else scores * q.boost
 
     # --- Facets ---------------------------------------------------------------------------------
 
-    def value_sets(self, fieldname: str) -> dict[str, frozenset]:
+    def value_sets(self, fieldname: str) -> dict[str, DocSet]:
         """For a keyword field, the live documents holding each value."""
-        with self._lock:
-            if fieldname in self._values:
-                return self._values[fieldname]
-        sets = {}
-        if fieldname in self.reader.indexed_field_names():
-            for term in self.reader.lexicon(fieldname):
-                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                members = frozenset(self.reader.postings(fieldname, term).all_ids())
-                if members:
-                    sets[value] = members
-        with self._lock:
-            self._values[fieldname] = sets
-        return sets
+        found = self.facet(fieldname)
+        order = np.argsort(found.codes, kind="stable")
+        bounds = np.searchsorted(found.codes[order], np.arange(len(found.values) + 1))
+        return {
+            value: DocSet(np.sort(found.docs[order[bounds[i] : bounds[i + 1]]]))
+            for i, value in enumerate(found.values)
+        }
 
-    def counts(self, fieldname: str, docs: frozenset) -> list[tuple[str, int]]:
+    def value_docs(self, fieldname: str, value: str) -> np.ndarray:
+        found = self.facet(fieldname)
+        if value not in found.values:
+            return NO_DOCS
+        return np.sort(found.docs[found.codes == found.values.index(value)])
+
+    def counts(self, fieldname: str, docs: DocSet) -> list[tuple[str, int]]:
         """Each value's count among docs, most frequent first."""
-        counted = [(value, len(members & docs)) for value, members in self.value_sets(fieldname).items()]
-        return sorted(((v, n) for v, n in counted if n), key=lambda item: (-item[1], item[0]))
+        found = self.facet(fieldname)
+        if not len(found.values) or not len(docs):
+            return []
+        counted = np.bincount(found.codes[docs.mask(self.size)[found.docs]], minlength=len(found.values))
+        pairs = [(found.values[i], int(counted[i])) for i in np.flatnonzero(counted)]
+        return sorted(pairs, key=lambda item: (-item[1], item[0]))
 
     # --- Sorting by date ------------------------------------------------------------------------
 
-    def by_date(self, docs: frozenset, fieldname: str, newest: bool, limit: int) -> list[int]:
+    def by_date(self, docs: DocSet, fieldname: str, newest: bool, limit: int) -> list[int]:
         """The first `limit` documents by date, newest or oldest first, undated ones last either way."""
         keys = self.date_keys(fieldname)
-        undated = self.value_sets(self.undated_field).get(self.undated_value, frozenset())
-        dated = docs - undated if undated else docs
+        undated = self.value_docs(self.undated_field, self.undated_value)
+        dated = np.setdiff1d(docs.array, undated, assume_unique=True) if len(undated) else docs.array
+        chosen = keys[dated]
         if newest:
-            top = heapq.nsmallest(limit, dated, key=lambda d: (-keys[d], d))
-        else:
-            top = heapq.nsmallest(limit, dated, key=lambda d: (keys[d], d))
-        if len(top) < limit:
-            top += sorted(docs & undated)[: limit - len(top)]
+            chosen = np.iinfo(np.uint64).max - chosen
+        if len(dated) > limit:
+            threshold = np.partition(chosen, limit - 1)[limit - 1]
+            near = chosen <= threshold
+            dated, chosen = dated[near], chosen[near]
+        top = dated[np.lexsort((dated, chosen))[:limit]].tolist()
+        if len(top) < limit and len(undated):
+            top += _intersection(docs.array, undated)[: limit - len(top)].tolist()
         return top
 
-    def date_keys(self, fieldname: str) -> list:
-        with self._lock:
-            if fieldname not in self._date_keys:
-                column = self.reader.column_reader(fieldname, translate=False)
-                self._date_keys[fieldname] = list(column)
-            return self._date_keys[fieldname]
+    # --- Warming --------------------------------------------------------------------------------
+
+    def warm(self, fields: set[tuple[str, str]], terms: list[tuple[str, object]]) -> None:
+        """Reads for every segment what another searcher used: facet values, date keys, terms."""
+        for kind, fieldname in fields:
+            if kind == "facet":
+                self.facet(fieldname)
+            else:
+                self.date_keys(fieldname)
+        for fieldname, text in terms:
+            self.postings(fieldname, text)
+
+    def unread_docs(self, fields: set[tuple[str, str]]) -> int:
+        """The documents of the segments whose facet values or date keys for these fields are not
+        cached yet: what the first search of this searcher would read."""
+        return sum(
+            segment.size
+            for segment in self.segments
+            if not all(
+                ("values" if kind == "facet" else "column", segment.key, fieldname) in self.cache
+                for kind, fieldname in fields
+            )
+        )
 
 
-def _size(cached: Postings | Expansion | frozenset) -> int:
-    if isinstance(cached, Postings):
-        return len(cached.members)
-    return len(cached.terms) if isinstance(cached, Expansion) else len(cached)
+_storage_tokens: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_tokens = itertools.count()
 
 
-def _array(docs: frozenset) -> np.ndarray:
-    return np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
+def segment_key(segment, storage) -> str:
+    """A segment's id, and the identity of its file where the index is a folder: a segment's id is
+    random, but an index made again in the same folder by a seeded random (tests) repeats them."""
+    key = segment.segment_id()
+    folder = getattr(storage, "folder", None)
+    if not folder:
+        with _cache_lock:
+            token = _storage_tokens.setdefault(storage, next(_tokens)) if storage is not None else "?"
+        return f"{key}@{token}"
+    for extension in (".seg", ".trm"):
+        try:
+            status = os.stat(os.path.join(folder, key + extension))
+        except OSError:
+            continue
+        return f"{key}@{status.st_ino}:{status.st_mtime_ns}:{status.st_size}"
+    return f"{key}@{folder}"
+
+
+def read_matcher(matcher) -> tuple[list, list]:
+    """A leaf matcher's document numbers and weights, block by block where the codec allows it."""
+    docs, weights = [], []
+    blocks = all(hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_next_block", "_i"))
+    while matcher.is_active():
+        if blocks and matcher._i == 0:
+            matcher._read_ids()
+            matcher._read_weights()
+            docs.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+            continue
+        docs.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return docs, weights
+
+
+def length_bytes(reader, fieldname: str, size: int) -> list[int]:
+    """A field's length byte per document of a segment: from its lengths column where the codec has
+    one (Whoosh's own), else document by document."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.util.numeric import length_to_byte
+
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        return [0] * size if column is None else list(column)
+    return [length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(size)]
+
+
+def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.intersect1d(a, b, assume_unique=True)
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return NO_DOCS
+    return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
 
 
 def _summed_union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     if not parts:
-        return NO_DOCS, np.zeros(0)
+        return NO_DOCS, NO_SCORES
     docs = np.concatenate([d for d, _ in parts])
     unique, where = np.unique(docs, return_inverse=True)
     return unique, np.bincount(where, weights=np.concatenate([s for _, s in parts]), minlength=len(unique))
+
+
+def _concatenated(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    if not parts:
+        return NO_DOCS, NO_SCORES
+    return np.concatenate([d for d, _ in parts]), np.concatenate([s for _, s in parts])
 
 
 def _summed_intersection(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -287,8 +719,8 @@ def _summed_intersection(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np
     return docs, scores
 
 
-def _without(docs: np.ndarray, scores: np.ndarray, excluded: frozenset) -> tuple[np.ndarray, np.ndarray]:
-    if not excluded:
+def _without(docs: np.ndarray, scores: np.ndarray, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not len(excluded):
         return docs, scores
-    keep = ~np.isin(docs, _array(excluded), assume_unique=True)
+    keep = ~np.isin(docs, excluded, assume_unique=True)
     return docs[keep], scores[keep]

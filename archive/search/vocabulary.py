@@ -58,6 +58,16 @@ class Lexicon:
             self._runs = runs  # one assignment: a reading thread sees the old runs or the new
             self._segments.update(read)
 
+    def unread(self, reader) -> bool:
+        """Whether the reader has segments whose words were not read yet (no file is read to tell)."""
+        for segment_reader, _ in reader.leaf_readers():
+            segment = getattr(segment_reader, "segment", lambda: None)()
+            if segment is None and segment_reader.doc_count_all() == 0:
+                continue
+            if segment is None or segment.segment_id() not in self._segments:
+                return True
+        return False
+
     def has_prefix(self, prefix: str) -> bool:
         for run in self._runs:
             at = bisect.bisect_left(run, prefix)

@@ -10,7 +10,7 @@ from whoosh.qparser import MultifieldParser
 
 from archive.search.analyzers import ArabicAnalyzer, ArabicExactAnalyzer
 from archive.search.backend import BROAD_PREFIX, FrequentPrefix, bounded_prefixes
-from archive.search.docsets import DocSets
+from archive.search.docsets import DocSets, SegmentCache, nbytes
 
 DOCS = [
     ("1", "روسيا تقصف حلب", "غارات روسية على حلب وريفها", "a", datetime(2018, 3, 1), "2018"),
@@ -42,8 +42,8 @@ QUERIES = [
 ]
 
 
-@pytest.fixture
-def searcher(tmp_path):
+@pytest.fixture(params=["loaded", "edited"])
+def searcher(tmp_path, request):
     schema = Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=ArabicAnalyzer(), stored=True),
@@ -64,8 +64,24 @@ def searcher(tmp_path):
                 writer.add_document(year=year, **fields)
     with ix.writer() as writer:
         writer.delete_by_term("id", "6")
+    if request.param == "edited":
+        # An editor's change: document 4 re-indexed with new words, a tiny segment and a deletion.
+        writer = ix.writer()
+        writer.update_document(
+            id="4",
+            title="النفط",
+            text="أسعار النفط في حلب",
+            exact="النفط\nأسعار النفط في حلب",
+            source="c",
+            published=datetime(2016, 7, 9),
+            year="2016",
+        )
+        writer.commit(merge=False)
     with ix.searcher() as s:
-        assert len(s.reader().segments()) == 2 and s.reader().has_deletions()
+        assert (
+            len(s.reader().segments()) == (3 if request.param == "edited" else 2)
+            and s.reader().has_deletions()
+        )
         yield s
 
 
@@ -105,15 +121,13 @@ def test_scores_equal_whoosh(searcher, text):
     assert [s for _, s in ours] == pytest.approx([s for _, s in theirs])
 
 
-def test_the_cache_keeps_within_its_bounds(searcher, monkeypatch):
-    from archive.search import docsets as module
-
-    monkeypatch.setattr(module, "MAX_CACHED_DOCS", 3)
-    docsets = DocSets(searcher)
+def test_the_cache_keeps_within_its_bounds(searcher):
+    cache = SegmentCache(max_bytes=3_000)
+    docsets = DocSets(searcher, cache=cache)
     for word in ("حلب", "مجلس", "سوريا", "النفط"):
         docsets.postings("text", next(iter(ArabicAnalyzer()(word))).text)
-    assert docsets._cached_docs <= 3 or len(docsets._terms) == 1
-    assert docsets._cached_docs == sum(len(p.docs) for p in docsets._terms.values())
+        assert cache.bytes <= cache.max_bytes
+    assert cache.bytes == sum(nbytes(key) + nbytes(value) for key, (value, _size) in cache._entries.items())
 
 
 def test_a_prefix_stands_for_its_most_frequent_words(searcher):

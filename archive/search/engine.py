@@ -1,0 +1,141 @@
+"""One search engine per process and index: one searcher and one cache, shared by every thread.
+
+haystack keeps one backend object per thread (connections[alias] is thread-local), so gunicorn's
+2 workers × 4 threads made eight searchers, each with its own postings and facet caches. The backend
+objects now delegate to the Engine of their index's path, taken from a module-level registry: it
+holds the one current searcher with its DocSets, and a lock that every read of the searcher's files
+takes (Whoosh reads them with seek() and read()). What is read is cached per segment in the process's
+one byte-bounded cache (archive.search.docsets).
+
+A new index generation is swapped in at once when what it adds is small (an edit, a recorded
+change), so an editor sees an annotation at the next search. One that brings large unread segments
+(a bulk load) is warmed in a background thread, the old searcher serving meanwhile: facet values,
+date keys and the recently searched terms are read for the new segments, then it is swapped in.
+"""
+
+import logging
+import os
+import threading
+import weakref
+
+from .docsets import DocSets
+
+log = logging.getLogger(__name__)
+
+# A new generation whose unread segments hold more documents than this is warmed before it serves.
+WARM_INLINE_DOCS = 5_000
+# How many of the most recently searched terms a warm-up reads for the new segments.
+WARM_TERMS = 2_000
+
+
+class View:
+    """One generation of the index: its searcher, its document sets, and what names its contents."""
+
+    def __init__(self, searcher, docsets: DocSets, stamp: tuple):
+        self.searcher = searcher
+        self.docsets = docsets
+        self.stamp = stamp
+
+
+class Engine:
+    """The searcher of one index in this process, swapped for a new one when the index changes."""
+
+    def __init__(self, path: str, index, undated_field: str, undated_value: str):
+        self.path = path
+        self.index = index
+        self.undated_field = undated_field
+        self.undated_value = undated_value
+        self.lock = threading.RLock()  # the searchers' files
+        self._swap_lock = threading.Lock()
+        self._view: View | None = None
+        self._warming: tuple | None = None  # the stamp a background thread is warming
+        self.warm_up: threading.Thread | None = None
+
+    def stamp(self) -> tuple:
+        """The latest generation, and the identity of its table of contents: a rebuilt index starts
+        again at generation 1 with other files."""
+        generation = self.index.latest_generation()
+        folder = getattr(self.index.storage, "folder", None)
+        if folder is None:
+            return (generation,)
+        try:
+            status = os.stat(os.path.join(folder, f"_{self.index.indexname}_{generation}.toc"))
+        except OSError:
+            return (generation,)
+        return (generation, status.st_ino, status.st_mtime_ns)
+
+    def current(self) -> View:
+        """The view searches use now: the latest generation, unless it is still being warmed."""
+        stamp = self.stamp()
+        view = self._view
+        if view is not None and (view.stamp == stamp or self._warming == stamp):
+            return view
+        with self._swap_lock:
+            view = self._view
+            if view is not None and (view.stamp == stamp or self._warming == stamp):
+                return view
+            fresh = self._open(stamp)
+            if view is not None:
+                fresh.docsets.used_fields |= view.docsets.used_fields
+            if view is None or fresh.docsets.unread_docs(fresh.docsets.used_fields) <= WARM_INLINE_DOCS:
+                self._view = fresh
+                return fresh
+            self._warming = stamp
+            self.warm_up = threading.Thread(
+                target=self._warm, args=(view, fresh), name="search-warm-up", daemon=True
+            )
+            self.warm_up.start()
+        return view
+
+    def _open(self, stamp: tuple) -> View:
+        with self.lock:
+            # Not Searcher.refresh(): it reuses segment readers and with them outdated deletions.
+            # The old searcher is left to the garbage collector, as another thread may still use it.
+            self.index = self.index.refresh()
+            searcher = self.index.searcher()
+            docsets = DocSets(
+                searcher, self.undated_field, self.undated_value, lock=self.lock, storage=self.index.storage
+            )
+        return View(searcher, docsets, stamp)
+
+    def _warm(self, old: View, fresh: View) -> None:
+        try:
+            fresh.docsets.warm(old.docsets.used_fields, recent_terms(fresh.docsets.cache.keys(), WARM_TERMS))
+        except Exception:
+            log.exception("warming the new searcher failed; it serves unwarmed")
+        with self._swap_lock:
+            if self._warming == fresh.stamp:
+                self._view = fresh
+                self._warming = None
+
+    def forget_outdated(self) -> None:
+        """Lets go of the searcher if the index has moved on, and of its open files with it."""
+        with self._swap_lock:
+            if self._view is not None and self._warming is None and self._view.stamp != self.stamp():
+                self._view = None
+
+
+def recent_terms(keys: list, limit: int) -> list[tuple[str, object]]:
+    """The most recently used distinct terms among a cache's keys, the most recent first."""
+    terms: dict = {}
+    for key in reversed(keys):
+        if key[0] == "postings":
+            terms.setdefault(key[2:4], None)
+            if len(terms) == limit:
+                break
+    return list(terms)
+
+
+_engines: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_engines_lock = threading.Lock()
+
+
+def engine_for(path: str, index, undated_field: str, undated_value: str) -> Engine:
+    """The one engine of the index at `path` in this process, whichever thread or backend asks; it
+    lives as long as a backend holds it."""
+    with _engines_lock:
+        engine = _engines.get(path)
+        if engine is None:
+            engine = Engine(path, index, undated_field, undated_value)
+            _engines[path] = engine
+        return engine
