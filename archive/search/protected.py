@@ -18,6 +18,7 @@ to it.
 """
 
 import functools
+import itertools
 from dataclasses import replace
 
 from archive.text import arabic, outlets
@@ -30,6 +31,7 @@ NAME = "name"
 PLACE_KINDS = ("place", "country")
 # The longest name searched as a phrase, in words.
 MAX_NAME_WORDS = 4
+MAX_PHRASE_SPELLINGS = 8
 
 
 @functools.cache
@@ -74,15 +76,16 @@ def protect(parsed: ParsedQuery) -> ParsedQuery:
         at = 0
         while at < len(run):
             if phrase := _phrase_at(run, at):
-                words = tuple(w for clause in run[at : at + len(phrase)] for w in clause.words)
-                forms = tuple(f for f in alternatives((" ".join(words),), None) if f != words)
-                out.append(Clause(words, alternatives=forms))
-                found.append(Expansion(" ".join(words), (" ".join(words),), NAME))
+                spellings = _spellings(phrase)
+                forms = tuple(f for f in alternatives(spellings, None) if f != phrase)
+                out.append(Clause(phrase, alternatives=forms))
+                found.append(Expansion(" ".join(phrase), spellings, NAME))
                 at += len(phrase)
                 continue
             clause = run[at]
-            spellings = protected_names().get(clause.words[0]) if _as_typed(clause) else None
-            if spellings and len(clause.words) == 1:
+            names = protected_names().get(clause.words[0]) if _as_typed(clause) else None
+            if names and len(clause.words) == 1:
+                spellings = tuple(dict.fromkeys(s for name in names for s in arabic.spellings_of(name)))
                 forms = tuple(f for f in alternatives(spellings, None) if f != clause.words)
                 out.append(replace(clause, exact=True, alternatives=forms))
                 found.append(Expansion(clause.words[0], spellings, NAME))
@@ -92,6 +95,13 @@ def protect(parsed: ParsedQuery) -> ParsedQuery:
         return out
 
     return replace(parsed, tree=map_runs(parsed.tree, protect_run), expansions=[*parsed.expansions, *found])
+
+
+def _spellings(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrase in the spellings the analysis folds together, word by word (قوات سوريا الديمقراطية
+    and …الديموقراطية), at most MAX_PHRASE_SPELLINGS of them: the exact field keeps them apart."""
+    sequences = (" ".join(words) for words in itertools.product(*map(arabic.spellings_of, phrase)))
+    return tuple(itertools.islice(sequences, MAX_PHRASE_SPELLINGS))
 
 
 def _phrase_at(run: list[Clause], at: int) -> tuple[str, ...] | None:

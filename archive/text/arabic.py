@@ -365,6 +365,25 @@ def fold_variant(token: str) -> str:
     return token
 
 
+def spellings_of(word: str) -> tuple[str, ...]:
+    """The word and the other spellings fold_variant folds into the same one (الديمقراطية and
+    الديموقراطية; ترامب and ترمب): what an exact phrase must also look for, as the exact field keeps them
+    apart."""
+    canonical = fold_variant(word)
+    found = {word: None, canonical: None}
+    for variant, name in _NAMES.items():
+        if name == canonical:
+            found[variant] = None
+    for pattern, replacement in _INFIXES:
+        literal = _LOOKAROUND.sub("", pattern.pattern)
+        if replacement in canonical:
+            found[canonical.replace(replacement, literal)] = None
+    return tuple(found)
+
+
+_LOOKAROUND = re.compile(r"\(\?<?[!=][^)]*\)")
+
+
 # --- Months ---------------------------------------------------------------------------------------------
 
 # Month names differ by region: Egyptian/Gulf يناير…ديسمبر, Levantine/Iraqi كانون الثاني…كانون الأول,

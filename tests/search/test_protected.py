@@ -34,6 +34,12 @@ def test_a_name_of_several_words_typed_in_a_row_is_searched_as_its_phrase():
         assert 'exact:"دير الزور"' not in render(protected.protect(parse(q))), q
 
 
+def test_a_name_is_searched_in_the_spellings_the_analysis_folds_together():
+    sdf = protected.protect(parse("قوات سوريا الديمقراطية"))
+    assert 'exact:"قوات سوريا الديموقراطيه"' in render(sdf)  # the spelling of seed 000
+    assert "exact:البنتاجون" in render(protected.protect(parse("البنتاغون")))
+
+
 def test_the_article_found_by_a_phrase_name_and_not_by_its_words_apart(seed_archive):
     from archive.models import Source
     from tests.web.conftest import make_article

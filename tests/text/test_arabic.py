@@ -310,3 +310,11 @@ def test_sdf_query_matches_seeds(prefix):
 @pytest.mark.parametrize("query", ["الأمريكية", "سورية", "سوريا"])
 def test_country_queries_match_every_seed(prefix, query):
     assert set(arabic.analyze(query)) <= set(arabic.analyze(seed(prefix)))
+
+
+def test_spellings_of_a_word_are_those_the_analysis_folds_into_one():
+    assert set(arabic.spellings_of("الديمقراطيه")) == {"الديمقراطيه", "الديموقراطيه"}
+    assert set(arabic.spellings_of("ترمب")) == {"ترمب", "ترامب"}
+    assert arabic.spellings_of("حلب") == ("حلب",)
+    for word in ("الاوروبي", "البنتاغون", "سوريا", "الامريكيه"):
+        assert all(arabic.fold_variant(s) == arabic.fold_variant(word) for s in arabic.spellings_of(word))
