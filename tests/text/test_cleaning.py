@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from archive.text.article import NotAnArticle
 from archive.text.cleaning import clean_text_page, repeated_lines_across
 from archive.text.metadata import name_key
+from tests.text.captures import visible_lines
 from tests.text.seed_gold import SEED_GOLD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -266,53 +267,6 @@ def test_corpus_articles_come_back_from_other_page_shapes(shape, stamp):
 
 
 # Third-party real pages: HTML reduced to its visible lines, as a crawler captures them.
-
-_BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section"}
-_BLOCKS |= {
-    "article",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "figure",
-    "figcaption",
-    "blockquote",
-    "main",
-    "form",
-    "title",
-}
-
-
-def visible_lines(html: bytes) -> list[str]:
-    from lxml import html as lxml_html
-
-    document = lxml_html.document_fromstring(html)
-    for hidden in document.xpath("//script|//style|//noscript|//template|//svg|//iframe"):
-        hidden.drop_tree()
-    lines, current = [], []
-
-    def flush():
-        text = " ".join("".join(current).split())
-        if text:
-            lines.append(text)
-        current.clear()
-
-    def walk(element):
-        block = isinstance(element.tag, str) and element.tag in _BLOCKS
-        if block:
-            flush()
-        if isinstance(element.tag, str) and element.text:
-            current.append(element.text)
-        for child in element:
-            walk(child)
-            if child.tail:
-                current.append(child.tail)
-        if block:
-            flush()
-
-    walk(document)
-    flush()
-    return lines
 
 
 def shared_page(relative: str) -> Path:
