@@ -8,6 +8,8 @@ correction and misleads a reader, a missing one only asks to be filled, so the t
     .venv/bin/python bench/eval_cleaning.py                      # the 11 pages of ../shared/pages
     .venv/bin/python bench/eval_cleaning.py --pages-dir DIR --labels FILE   # another held-out set
     .venv/bin/python bench/eval_cleaning.py --seeds              # the five seeds (the tuning set)
+    .venv/bin/python bench/eval_cleaning.py --trafilatura /work/.mirror/adbar+trafilatura/repo \
+        --htmldate /work/.mirror/adbar+htmldate/repo             # HTML tuning sets, read with git show
 
 A labels file is {"pages": [{"file", "url", "title", "source", "source_also", "published",
 "gold_body"?, "gold_snippets"?}]}, paths relative to the pages folder. The script runs on older
@@ -18,6 +20,8 @@ beside those before it.
 import argparse
 import inspect
 import json
+import re
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,6 +41,7 @@ PAGES = ROOT.parent / "shared" / "pages"
 LABELS = ROOT / "bench" / "data" / "cleaning_labels.json"
 SEEDS = ROOT / "fixtures" / "seeds"
 FIELDS = ("title", "source", "date")
+ARABIC_PAGE = re.compile(r"[\u0600-\u06ff]{3,}(?:\s+[\u0600-\u06ff]{3,}){5}")
 
 
 @dataclass
@@ -146,18 +151,74 @@ def evaluate_seeds() -> list[Form]:
     return [form]
 
 
+def git_show(repo: Path, path: str) -> bytes | None:
+    """A file of a fetched repository, read in place (`git show`), never copied; None when absent."""
+    shown = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def gold_date(value) -> date | None:
+    """A suite's gold date, or None where it gives none or a malformed one ("", NaN, "2022-01.26")."""
+    try:
+        return date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def evaluate_git_sets(trafilatura: Path | None, htmldate: Path | None, limit: int) -> list[Form]:
+    """extract_html on other suites' pages with their gold title and date: trafilatura's evaluation
+    pages (tests/eval, tests/evaldata.json) and htmldate's Media Cloud sample (dates only). Their few
+    Arabic pages are the acceptance set's and are left out; sources are not labelled there."""
+    forms = []
+    sets = []
+    if trafilatura:
+        gold = json.loads(git_show(trafilatura, "tests/evaldata.json"))
+        sets.append(("trafilatura eval, HTML", trafilatura, ("tests/eval/", "tests/cache/"), gold))
+    if htmldate:
+        gold = json.loads(git_show(htmldate, "tests/eval_mediacloud_2020.json"))
+        sets.append(("htmldate Media Cloud, HTML", htmldate, ("tests/test_set/",), gold))
+    for name, repo, folders, gold in sets:
+        form = Form(name)
+        form.tallies.pop("source")
+        for url, entry in list(gold.items())[:limit]:
+            raw = next(filter(None, (git_show(repo, folder + entry["file"]) for folder in folders)), None)
+            if raw is None:
+                continue
+            text = raw.decode("utf-8", "replace")
+            labelled = gold_date(entry.get("date")) or isinstance(entry.get("title"), str)
+            if ARABIC_PAGE.search(text) or not labelled:
+                continue
+            try:
+                article = call(extract_html, text, url=url)
+            except NotAnArticle as error:
+                form.rejected.append(f"{url}: {error}")
+                continue
+            if isinstance(entry.get("title"), str) and entry["title"].strip():
+                form.tallies["title"].add(
+                    verdict(article.title, [entry["title"]]), f"{url}: {article.title!r}"
+                )
+            gold_day = gold_date(entry.get("date"))
+            if gold_day:
+                found = day(article.published)
+                form.tallies["date"].add(date_verdict(found, gold_day), f"{url}: {found} for {gold_day}")
+        forms.append(form)
+    return forms
+
+
 def report(forms: list[Form], verbose: bool) -> str:
     rows = ["| form | title right/wrong/missing | source r/w/m | date r/w/m | body-line F1 (mean, min) |"]
     rows.append("|---|---|---|---|---|")
     for form in forms:
-        cells = [f"{t.right}/{t.wrong}/{t.missing}" for t in form.tallies.values()]
+        cells = [f"{t.right}/{t.wrong}/{t.missing}" if (t := form.tallies.get(f)) else "-" for f in FIELDS]
         f1 = f"{sum(form.f1) / len(form.f1):.3f}, {min(form.f1):.3f}" if form.f1 else "-"
         rows.append(f"| {form.name} | {' | '.join(cells)} | {f1} |")
     for form in forms:
         for kept, dropped, wanted, unwanted in form.snippets:
             rows.append(f"\n{form.name}: snippets kept {kept}/{wanted}, left out {dropped}/{unwanted}")
-        for rejected in form.rejected:
-            rows.append(f"{form.name}: rejected {rejected}")
+        if form.rejected:
+            rows.append(f"{form.name}: {len(form.rejected)} pages rejected as not articles")
+        if verbose:
+            rows.extend(f"  {form.name} rejected {rejected}" for rejected in form.rejected)
         if verbose:
             for name, tally in form.tallies.items():
                 rows.extend(f"  {form.name} {name} {note}" for note in tally.notes)
@@ -170,9 +231,17 @@ def main() -> None:
     parser.add_argument("--pages-dir", type=Path, default=PAGES)
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--seeds", action="store_true", help="the five seeds (the tuning set) instead")
+    parser.add_argument("--trafilatura", type=Path, help="a fetched adbar/trafilatura repository")
+    parser.add_argument("--htmldate", type=Path, help="a fetched adbar/htmldate repository")
+    parser.add_argument("--limit", type=int, default=10_000, help="pages read of each suite")
     parser.add_argument("--verbose", action="store_true", help="every wrong or missing value")
     args = parser.parse_args()
-    forms = evaluate_seeds() if args.seeds else evaluate_pages(args.pages_dir, args.labels)
+    if args.trafilatura or args.htmldate:
+        forms = evaluate_git_sets(args.trafilatura, args.htmldate, args.limit)
+    elif args.seeds:
+        forms = evaluate_seeds()
+    else:
+        forms = evaluate_pages(args.pages_dir, args.labels)
     print(report(forms, args.verbose))
 
 

@@ -545,7 +545,7 @@ def _site_names(
     found = source_candidates([line.text for line in lines], body, title, closing)
     seen: dict[str, SiteName] = {}
     for line in lines:
-        if line.kind == "empty" or first <= line.index <= last or line.words > 6:
+        if line.kind == "empty" or first <= line.index <= last or line.words > 6 or len(line.text) > 120:
             continue
         for outlet in {outlet.name: outlet for outlet in outlets.latin_names_in(line.text)}.values():
             site = seen.setdefault(outlet.name, SiteName(outlet.name, evidence=line.text[:120]))
@@ -656,6 +656,18 @@ def _distinct(candidates: list[Candidate]) -> list[Candidate]:
             seen.add(key)
             kept.append(candidate)
     return kept
+
+
+def closing_boilerplate(paragraphs: list[str]) -> int:
+    """Where the boilerplate that closes an article starts among an extractor's paragraphs (comment
+    rules, copyright, tags, "related" lists), after the first prose paragraph; len(paragraphs) if none."""
+    prose = False
+    for line in _describe(paragraphs, ()):
+        if line.kind == "good":
+            prose = True
+        elif prose and line.terminal:
+            return line.index
+    return len(paragraphs)
 
 
 def repeated_lines_across(pages: Iterable[str], min_pages: int = 2) -> set[str]:

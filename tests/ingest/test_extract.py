@@ -166,18 +166,24 @@ def test_an_unknown_content_type_is_refused():
 def test_plain_text_goes_to_the_text_cleaner_with_the_caller_hints(monkeypatch):
     calls = []
 
-    def clean_text_page(text, known_sources=(), repeated_lines=()):
-        calls.append((text, list(known_sources), list(repeated_lines)))
+    def clean_text_page(text, known_sources=(), repeated_lines=(), url="", captured=None):
+        calls.append((text, list(known_sources), list(repeated_lines), url, captured))
         return CleanArticle(title="عنوان", paragraphs=[BODY], source="تخمين", date_origin="text")
 
     monkeypatch.setitem(
         sys.modules, "archive.text.cleaning", types.SimpleNamespace(clean_text_page=clean_text_page)
     )
+    crawled = datetime(2020, 5, 3, 10, tzinfo=UTC)
     item = RawItem(
-        origin="p.txt", data="عنوان\n".encode("utf-16"), content_type="text/plain", source="المصدر"
+        origin="p.txt",
+        data="عنوان\n".encode("utf-16"),
+        content_type="text/plain",
+        source="المصدر",
+        url="https://www.youm7.com/story/1",
+        captured_at=crawled,
     )
     article = extract(item, known_sources=["أ"], repeated_lines={"اتصل بنا"})
-    assert calls == [("عنوان\n", ["أ"], ["اتصل بنا"])]
+    assert calls == [("عنوان\n", ["أ"], ["اتصل بنا"], "https://www.youm7.com/story/1", crawled)]
     assert article.source == "المصدر" and article.encoding == "utf-16"
 
 
