@@ -1,7 +1,8 @@
 """Metadata and body accuracy of the cleaners on pages they were not tuned on.
 
-Every page is read twice: as HTML (archive.text.html.extract_html, with its URL) and as a plain-text
-capture of its visible lines (archive.text.cleaning.clean_text_page, no URL: the hard case, as the seeds).
+Every page is read as HTML (archive.text.html.extract_html, with its URL) and as a plain-text capture
+of its visible lines (archive.text.cleaning.clean_text_page), without its URL (the hard case, as the
+seeds) and with it (as the pipeline reads a crawled text page).
 Title, source and date are scored apart, each right / wrong / missing: a wrong value costs an editor a
 correction and misleads a reader, a missing one only asks to be filled, so the two are never summed.
 
@@ -117,12 +118,13 @@ def score(form: Form, label: dict, article, folder: Path, page: str) -> None:
 
 
 def evaluate_pages(folder: Path, labels: Path) -> list[Form]:
-    text, html = Form("text capture"), Form("HTML")
+    text, with_url, html = Form("text capture"), Form("text capture + its URL"), Form("HTML")
     for label in json.loads(labels.read_text(encoding="utf-8"))["pages"]:
         raw = (folder / label["file"]).read_bytes()
         page = Path(label["file"]).parent.name if label["file"].endswith("raw.html") else label["file"]
         readings = (
             (text, clean_text_page, ("\n".join(visible_lines(raw)),), {}),
+            (with_url, clean_text_page, ("\n".join(visible_lines(raw)),), {"url": label["url"]}),
             (html, extract_html, (raw.decode("utf-8"),), {"url": label["url"]}),
         )
         for form, cleaner, args, optional in readings:
@@ -134,7 +136,7 @@ def evaluate_pages(folder: Path, labels: Path) -> list[Form]:
                     form.tallies[name].add("missing", f"{page}: rejected")
                 continue
             score(form, label, article, folder, page)
-    return [text, html]
+    return [text, with_url, html]
 
 
 def evaluate_seeds() -> list[Form]:

@@ -59,7 +59,7 @@ def extract_html(html: str, url: str = "", captured: datetime | None = None) -> 
     from_text = _text_reading(tree, page_url, captured)
     candidates: list[Candidate] = []
     source, source_origin, outlet = _source(meta, page_url, from_text, candidates)
-    title = _title(meta, doc.title or "", outlet, source, from_text, candidates)
+    title = _title(meta, page_url, doc.title or "", outlet, source, from_text, candidates)
     published = _date(tree, meta, page_url, from_text, captured, candidates)
     if paragraphs[0] == title and len(paragraphs) > 1:
         paragraphs = paragraphs[1:]
@@ -233,20 +233,40 @@ def _source(
     return chosen or ("", "", None)
 
 
-def strip_site_name(title: str, site_names: list[str]) -> str:
-    """The headline less the site names pages add around it ("headline - Site", "Site | headline")."""
+def strip_site_name(title: str, site_names: list[str], host: str = "") -> str:
+    """The headline less the site names pages add around it ("headline - Site", "Site | headline"):
+    a name of the outlet or the markup's, or one the host spells ("SLF" on slf.ch, "Frollein Herr" on
+    frolleinherr.com)."""
     keys = {name_key(name) for name in site_names if name_key(name)}
+    label = _compact(host.removeprefix("www.").split(".")[0]) if host else ""
     title = " ".join(title.split())
     while True:
         parts = _TITLE_SEPARATORS.split(title)
         if len(parts) < 2:
-            return title
-        if name_key(parts[-1]) in keys or outlets.resolve(parts[-1]) and _same_outlet(parts[-1], keys):
-            title = title[: title.rfind(parts[-1])].rstrip(" -–—|:•»«")
-        elif name_key(parts[0]) in keys or outlets.resolve(parts[0]) and _same_outlet(parts[0], keys):
-            title = title[len(parts[0]) :].lstrip(" -–—|:•»«")
+            return title.strip(" -–—|:•»«")
+        if _is_site(parts[-1], keys, label):
+            shorter = title[: title.rfind(parts[-1])].rstrip(" -–—|:•»«")
+        elif _is_site(parts[0], keys, label):
+            shorter = title[len(parts[0]) :].lstrip(" -–—|:•»«")
         else:
             return title
+        if len(name_key(shorter).split()) < 2:  # a one-word "headline" is the site's menu, not its title
+            return title
+        title = shorter
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\W\d_]", "", text.lower())
+
+
+def _is_site(part: str, keys: set[str], host_label: str) -> bool:
+    if name_key(part) in keys or _same_outlet(part, keys):
+        return True
+    compact = _compact(part)
+    if not host_label or len(compact) < 3 or len(part.split()) > 5:
+        return False
+    spelled = compact == host_label or host_label.startswith(compact)
+    return spelled or len(host_label) >= 5 and host_label in compact
 
 
 def _same_outlet(name: str, keys: set[str]) -> bool:
@@ -256,6 +276,7 @@ def _same_outlet(name: str, keys: set[str]) -> bool:
 
 def _title(
     meta: _Metadata,
+    url: str,
     extracted: str,
     outlet: outlets.Outlet | None,
     source: str,
@@ -266,9 +287,10 @@ def _title(
     whole is preferred, since the page shows it; else the h1, else the text reading's title."""
     names = [source, *(name for name, _ in meta.site_names), *(outlet.names() if outlet else ())]
     names += list(outlet.domains) if outlet else []
-    options = [(strip_site_name(text, names), where) for text, where in meta.titles]
+    host = outlets.host_of(url)
+    options = [(strip_site_name(text, names, host), where) for text, where in meta.titles]
     if extracted:
-        options.append((strip_site_name(extracted, names), "trafilatura"))
+        options.append((strip_site_name(extracted, names, host), "trafilatura"))
     options = [(text, where) for text, where in options if len(name_key(text).split()) >= 2]
     for text, where in options:
         candidates.append(Candidate("title", text, "html", where))
