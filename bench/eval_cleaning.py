@@ -2,7 +2,8 @@
 
 Every page is read as HTML (archive.text.html.extract_html, with its URL) and as a plain-text capture
 of its visible lines (archive.text.cleaning.clean_text_page), without its URL (the hard case, as the
-seeds) and with it (as the pipeline reads a crawled text page).
+seeds), with it (as the pipeline reads a crawled text page), and as the body's lines alone (a capture
+without the browser title, whose "headline - site" line is a cue for both title and outlet).
 Title, source and date are scored apart, each right / wrong / missing: a wrong value costs an editor a
 correction and misleads a reader, a missing one only asks to be filled, so the two are never summed.
 
@@ -35,7 +36,7 @@ from archive.text.article import NotAnArticle  # noqa: E402
 from archive.text.cleaning import clean_text_page  # noqa: E402
 from archive.text.html import extract_html  # noqa: E402
 from archive.text.metadata import name_key  # noqa: E402
-from tests.text.captures import visible_lines  # noqa: E402
+from tests.text.captures import body_lines, visible_lines  # noqa: E402
 from tests.text.seed_gold import SEED_GOLD  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "pages"
@@ -119,12 +120,14 @@ def score(form: Form, label: dict, article, folder: Path, page: str) -> None:
 
 def evaluate_pages(folder: Path, labels: Path) -> list[Form]:
     text, with_url, html = Form("text capture"), Form("text capture + its URL"), Form("HTML")
+    bare = Form("text capture, body only (no <title>)")
     for label in json.loads(labels.read_text(encoding="utf-8"))["pages"]:
         raw = (folder / label["file"]).read_bytes()
         page = Path(label["file"]).parent.name if label["file"].endswith("raw.html") else label["file"]
         readings = (
             (text, clean_text_page, ("\n".join(visible_lines(raw)),), {}),
             (with_url, clean_text_page, ("\n".join(visible_lines(raw)),), {"url": label["url"]}),
+            (bare, clean_text_page, ("\n".join(body_lines(raw)),), {}),
             (html, extract_html, (raw.decode("utf-8"),), {"url": label["url"]}),
         )
         for form, cleaner, args, optional in readings:
@@ -136,7 +139,7 @@ def evaluate_pages(folder: Path, labels: Path) -> list[Form]:
                     form.tallies[name].add("missing", f"{page}: rejected")
                 continue
             score(form, label, article, folder, page)
-    return [text, with_url, html]
+    return [text, with_url, bare, html]
 
 
 def evaluate_seeds() -> list[Form]:

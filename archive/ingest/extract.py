@@ -105,7 +105,8 @@ def _with_item_metadata(article: CleanArticle, item: RawItem) -> CleanArticle:
     Only an http(s) URL is kept: a page's canonical link may be a javascript: one.
     """
     article.url = web_url(item.url) or web_url(article.url)
-    article.source = item.source or article.source
+    if item.source:
+        article.source, article.source_origin = item.source, "manifest"
     if item.published:
         article.published, article.date_origin = item.published, item.published_origin or "manifest"
     return article

@@ -426,10 +426,27 @@ def _headline_options(lines: list[_Line], head: list[_Line], body: tuple[int, in
 # Lines that credit people or run the site, never a headline: "مدير التحرير: ...", "تصوير ...".
 _CREDIT_CUE = re.compile(
     r"^[\s(\-–—*•|]*(?:(?:نائب\s+)?(?:رئيس|رئيسة|مدير|مديرة|سكرتير)\s+(?:ال)?تحرير|المدير العام|المؤسس|مؤسس|"
-    r"رئيس مجلس الإدارة|صاحب الامتياز|تصوير|بقلم|كتب|كتبت|إعداد|اعداد|ترجمة|المصدر|حوار|تحرير|متابعة)"
+    r"رئيس مجلس الإدارة|صاحب الامتياز|(?:ال)?إشراف|(?:ال)?اشراف|المشرف|إخراج|اخراج|تدقيق|مراجعة|تنفيذ|"
+    r"تصوير|بقلم|كتب|كتبت|إعداد|اعداد|ترجمة|المصدر|حوار|تحرير|متابعة)"
     r"(?:\s|[:：\-–—]|$)"
 )
 _VOTE_CUE = _phrases("تصويت|صوت الآن|صوّت|النتائج|نتائج الاستطلاع|استطلاع|استفتاء|شارك برأيك|vote|poll")
+
+
+# A headline no other line repeats is taken only when it cannot be a photo caption ("... (رويترز)",
+# "الدكتور فلان وزير ..."), a site's tagline ("عربي - أخبار وآراء وراديو Sputnik") or a masthead line.
+_CAPTION_END = re.compile(r"\([^()]{1,30}\)\s*$")
+_HONORIFIC = re.compile(
+    r"^(?:الدكتور|الدكتوره|د\.|السيد|السيده|الشيخ|المهندس|اللواء|العميد|الفريق|المستشار)\s"
+)
+
+
+def _unsupported_non_title(text: str) -> bool:
+    folded = fold(text)
+    if _CAPTION_END.search(text) or _PHOTO_CREDIT.search(text) or _HONORIFIC.match(folded):
+        return True
+    parts = [text, *headline_parts(text)]
+    return any(outlets.resolve(part) or outlets.latin_names_in(part) for part in parts)
 
 
 def is_credit_line(text: str) -> bool:
@@ -475,6 +492,7 @@ def _pick_title(lines: list[_Line], body: tuple[int, int]) -> tuple[str, int | N
         and 2 <= line.words <= 30
         and not re.search(r"[.،,:]$", line.text)
         and parse_byline(line.text) is None
+        and not _unsupported_non_title(line.text)
     ]
     if not shaped:
         return "", None

@@ -185,6 +185,7 @@ def test_plain_text_goes_to_the_text_cleaner_with_the_caller_hints(monkeypatch):
     article = extract(item, known_sources=["أ"], repeated_lines={"اتصل بنا"})
     assert calls == [("عنوان\n", ["أ"], ["اتصل بنا"], "https://www.youm7.com/story/1", crawled)]
     assert article.source == "المصدر" and article.encoding == "utf-16"
+    assert article.source_origin == "manifest"
 
 
 def test_a_seed_page_through_the_real_text_cleaner():

@@ -11,3 +11,11 @@ from archive.text.html import visible_lines as lines_of
 
 def visible_lines(html: bytes) -> list[str]:
     return lines_of(lxml_html.document_fromstring(html))
+
+
+def body_lines(html: bytes) -> list[str]:
+    """The visible lines of the body alone, without the browser title a saved page's text may lack."""
+    document = lxml_html.document_fromstring(html)
+    for head in document.xpath("//head"):
+        head.drop_tree()
+    return lines_of(document)

@@ -518,3 +518,18 @@ def test_no_title_from_a_credit_line_and_no_date_after_the_capture(lines, cue, c
     if article.published is not None:
         assert day(article.published) <= captured.date()
     assert all(c.field in ("title", "source", "published") for c in article.candidates)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "الإشراف العام : إلهام أبو الفتح",
+        "عناصر من الشرطة في موقع الاجتماع قرب دمشق (رويترز)",
+        "الدكتور سامي حداد وزير الخارجية",
+        "سكاي نيوز عربية - أخبار العالم لحظة بلحظة",
+    ],
+)
+def test_a_lone_line_above_the_body_that_is_a_credit_caption_or_tagline_is_no_title(line):
+    article = clean_text_page(page_of([line]))
+    assert article.title == "" and article.title_origin == ""
+    assert clean_text_page(page_of([HEADLINE, line])).title == HEADLINE
