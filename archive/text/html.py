@@ -26,8 +26,8 @@ from archive.text.cleaning import clean_text_page, closing_boilerplate
 from archive.text.dates import not_after, url_date
 from archive.text.metadata import name_key
 
-# Markup only: the extensive search's guesses from the page text were wrong as often as right on
-# htmldate's own test pages (6 of the 12 it adds); the Arabic stamp by the headline is read instead.
+# Markup first; htmldate's search of the page text is the last resort, after the Arabic stamp by the
+# headline: it also reads widgets and lists of other dates (a weather box's day on an old article).
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 # A longer category list is the site menu, not the article's section.
 _MAX_CATEGORIES = 3
@@ -343,7 +343,17 @@ def _date(
     if elements:
         candidates.append(Candidate("published", elements.isoformat(), "html", "dated element"))
         found.append(elements)
+    if not found:
+        guess = not_after(_markup_date(tree, extensive=True), captured)
+        if guess and not _bare_year(guess):
+            candidates.append(Candidate("published", guess.isoformat(), "html", "date in the page text"))
+            found.append(guess)
     return found[0] if found else None
+
+
+def _bare_year(value: date | datetime) -> bool:
+    """1 January with no time: what the text search answers when it found only a year (a copyright)."""
+    return not isinstance(value, datetime) and (value.month, value.day) == (1, 1)
 
 
 def _head_of(tree: HtmlElement) -> HtmlElement:
@@ -358,8 +368,9 @@ def _head_of(tree: HtmlElement) -> HtmlElement:
     return page
 
 
-def _markup_date(tree: HtmlElement | None) -> date | datetime | None:
-    """htmldate's date from the page's markup; None when it finds none or fails on the page.
+def _markup_date(tree: HtmlElement | None, extensive: bool = False) -> date | datetime | None:
+    """htmldate's date from the page's markup (`extensive`: from its text too); None when it finds none
+    or fails on the page.
 
     A time with a UTC offset is kept, so precision is not lost where the page gives it; a time without
     one keeps its day only, since the page's time zone is unknown.
@@ -367,7 +378,7 @@ def _markup_date(tree: HtmlElement | None) -> date | datetime | None:
     if tree is None:
         return None
     try:
-        found = find_date(copy.deepcopy(tree), url=None, **_DATE_PARAMS)
+        found = find_date(copy.deepcopy(tree), url=None, **{**_DATE_PARAMS, "extensive_search": extensive})
     except Exception:
         return None
     if not found:
