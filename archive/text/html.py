@@ -53,7 +53,7 @@ def extract_html(html: str, url: str = "", captured: datetime | None = None) -> 
     paragraphs = [line.strip() for line in (doc.text if doc else "").splitlines() if line.strip()]
     if not paragraphs:
         raise NotAnArticle("no article text found in HTML")
-    tree = htmldate_tree(html.encode("utf-8"))
+    tree = _tree(html)
     meta = _Metadata(tree) if tree is not None else _Metadata(None)
     page_url = url or meta.url or doc.url or ""
     from_text = _text_reading(tree, page_url, captured)
@@ -77,6 +77,14 @@ def extract_html(html: str, url: str = "", captured: datetime | None = None) -> 
         section=_section(doc.categories or []),
         url=url or doc.url or "",
     )
+
+
+def _tree(html: str) -> HtmlElement | None:
+    """The page parsed once more for its metadata; None when it cannot be (the body is read anyway)."""
+    try:
+        return htmldate_tree(html.encode("utf-8", "replace"))
+    except Exception:
+        return None
 
 
 def _document(html: str, url: str):
@@ -125,7 +133,10 @@ class _Metadata:
         self.url = next((value.strip() for value in own if value.strip().startswith("http")), "")
         self.urls = [value.strip() for value in own if value.strip()]
         for href in tree.xpath("//a[contains(@href, 'share') or contains(@href, 'sharer')]/@href")[:50]:
-            query = parse_qs(urlsplit(href).query) if "?" in href else {}
+            try:
+                query = parse_qs(urlsplit(href).query) if "?" in href else {}
+            except ValueError:  # a malformed link ("http://[") is no address of the page
+                continue
             self.urls.extend(value for key in ("u", "url") for value in query.get(key, [])[:1])
 
 

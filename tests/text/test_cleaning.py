@@ -188,10 +188,11 @@ def test_layout_noise_changes_nothing(name):
     assert clean_text_page(compact).paragraphs == original.paragraphs
 
 
-@pytest.mark.parametrize("name", ["000_35d6a8e2b6890355.txt", "001_adaa0b1178cf7dcd.txt"])
-def test_title_found_without_the_browser_title_line(name):
-    page = "\n".join(seed_text(name).split("\n")[1:])
-    assert clean_text_page(page).title == SEED_GOLD[name]["title"]
+@pytest.mark.parametrize("name", NAMES)
+def test_title_and_source_found_without_the_browser_title_line(name):
+    article = clean_text_page("\n".join(seed_text(name).split("\n")[1:]))
+    assert article.title == SEED_GOLD[name]["title"]
+    assert name_key(article.source) == name_key(SEED_GOLD[name]["source"])
 
 
 def test_related_stamps_right_under_the_body_are_not_its_date():

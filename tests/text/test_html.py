@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.text.article import CleanArticle, NotAnArticle
 from archive.text.html import extract_html
@@ -294,3 +296,16 @@ def test_every_field_has_its_candidates():
     assert fields == {"title", "source", "published"}
     assert {c.origin for c in article.candidates} <= {"url", "html", "text"}
     assert ("title", HEADLINE, "html") in {(c.field, c.value, c.origin) for c in article.candidates}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=80))
+def test_any_markup_is_read_or_refused_never_crashes(noise, url):
+    html = page(f"<title>{noise}</title><a href='https://x/share?u={noise}'>s</a>", footer=noise)
+    try:
+        article = extract_html(html, url=url, captured=datetime(2021, 1, 1, tzinfo=UTC))
+    except NotAnArticle as error:
+        assert str(error)
+    else:
+        assert article.paragraphs
+        assert article.published is None or local_day(article.published) <= date(2021, 1, 1)
