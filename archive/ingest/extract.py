@@ -33,11 +33,17 @@ def extract(
     else:
         text, encoding = decode(item.data)
         if item.content_type == HTML:
-            article = extract_html(text, url=item.url)
+            article = extract_html(text, url=item.url, captured=item.captured_at)
         elif item.content_type == TEXT:
             from archive.text.cleaning import clean_text_page
 
-            article = clean_text_page(text, known_sources=known_sources, repeated_lines=repeated_lines)
+            article = clean_text_page(
+                text,
+                known_sources=known_sources,
+                repeated_lines=repeated_lines,
+                url=web_url(item.url),
+                captured=item.captured_at,
+            )
         else:
             raise NotAnArticle(f"unsupported content type {item.content_type!r}")
     if not article.paragraphs:
@@ -99,7 +105,8 @@ def _with_item_metadata(article: CleanArticle, item: RawItem) -> CleanArticle:
     Only an http(s) URL is kept: a page's canonical link may be a javascript: one.
     """
     article.url = web_url(item.url) or web_url(article.url)
-    article.source = item.source or article.source
+    if item.source:
+        article.source, article.source_origin = item.source, "manifest"
     if item.published:
         article.published, article.date_origin = item.published, item.published_origin or "manifest"
     return article

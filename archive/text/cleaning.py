@@ -10,12 +10,15 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from statistics import median
 from typing import NamedTuple
 
-from archive.text.article import CleanArticle, NotAnArticle
+from archive.text import outlets
+from archive.text.article import Candidate, CleanArticle, NotAnArticle
 from archive.text.dates import find_article_date, is_date_stamp
 from archive.text.metadata import (
+    SiteName,
     byline_credit,
     credit_line,
     find_agencies,
@@ -403,7 +406,7 @@ def _headline_options(lines: list[_Line], head: list[_Line], body: tuple[int, in
         for text in [line.text, *headline_parts(line.text)]:
             key = name_key(text)
             words = len(key.split())
-            if words < 3 or words < 5 and key in footer:
+            if words < 3 or words < 5 and key in footer or is_credit_line(text):
                 continue
             repeats = [
                 index
@@ -420,15 +423,60 @@ def _headline_options(lines: list[_Line], head: list[_Line], body: tuple[int, in
     return options
 
 
+# Lines that credit people or run the site, never a headline: "مدير التحرير: ...", "تصوير ...".
+_CREDIT_CUE = re.compile(
+    r"^[\s(\-–—*•|]*(?:(?:نائب\s+)?(?:رئيس|رئيسة|مدير|مديرة|سكرتير)\s+(?:ال)?تحرير|المدير العام|المؤسس|مؤسس|"
+    r"رئيس مجلس الإدارة|صاحب الامتياز|(?:ال)?إشراف|(?:ال)?اشراف|المشرف|إخراج|اخراج|تدقيق|مراجعة|تنفيذ|"
+    r"تصوير|بقلم|كتب|كتبت|إعداد|اعداد|ترجمة|المصدر|حوار|تحرير|متابعة)"
+    r"(?:\s|[:：\-–—]|$)"
+)
+_VOTE_CUE = _phrases("تصويت|صوت الآن|صوّت|النتائج|نتائج الاستطلاع|استطلاع|استفتاء|شارك برأيك|vote|poll")
+
+
+# A headline no other line repeats is taken only when it cannot be a photo caption ("... (رويترز)",
+# "الدكتور فلان وزير ..."), a site's tagline ("عربي - أخبار وآراء وراديو Sputnik") or a masthead line.
+_CAPTION_END = re.compile(r"\([^()]{1,30}\)\s*$")
+_HONORIFIC = re.compile(
+    r"^(?:الدكتور|الدكتوره|د\.|السيد|السيده|الشيخ|المهندس|اللواء|العميد|الفريق|المستشار)\s"
+)
+
+
+def _unsupported_non_title(text: str) -> bool:
+    folded = fold(text)
+    if _CAPTION_END.search(text) or _PHOTO_CREDIT.search(text) or _HONORIFIC.match(folded):
+        return True
+    parts = [text, *headline_parts(text)]
+    return any(outlets.resolve(part) or outlets.latin_names_in(part) for part in parts)
+
+
+def is_credit_line(text: str) -> bool:
+    """A line naming a person by role ("مدير التحرير: فلان", "تصوير: ...", "كتب: ..."): never a title."""
+    return bool(_CREDIT_CUE.match(fold(text)) or _CREDIT_CUE.match(text))
+
+
+def _is_poll(lines: list[_Line], line: _Line) -> bool:
+    """A question with a vote button or results within the next few lines: a poll, not a headline."""
+    if not line.text.rstrip().endswith(("؟", "?")) and not _VOTE_CUE.search(line.folded):
+        return False
+    after = [other for other in lines[line.index + 1 : line.index + 8] if other.kind != "empty"][:5]
+    return bool(_VOTE_CUE.search(line.folded)) or any(_VOTE_CUE.search(other.folded) for other in after)
+
+
 def _pick_title(lines: list[_Line], body: tuple[int, int]) -> tuple[str, int | None]:
     """(headline, the topmost line just above the body that repeats it).
 
     The headline is the line above the body that the browser title or other header lines repeat;
-    failing that, the nearest headline-shaped line above the body.
+    failing that, the nearest headline-shaped line above the body. A credit line or a poll is never one.
     """
     first = body[0]
     head = [line for line in lines[:first] if line.kind != "empty"]
-    head = [line for line in head if line.reason in ("", "repeated", "headline", "cue")]
+    head = [
+        line
+        for line in head
+        if line.reason in ("", "repeated", "headline", "cue")
+        and not is_credit_line(line.text)
+        and not _is_poll(lines, line)
+    ]
     options = _headline_options(lines, head, body)
     supported = [option for option in options if option.in_browser or option.support]
     if supported:
@@ -444,6 +492,7 @@ def _pick_title(lines: list[_Line], body: tuple[int, int]) -> tuple[str, int | N
         and 2 <= line.words <= 30
         and not re.search(r"[.،,:]$", line.text)
         and parse_byline(line.text) is None
+        and not _unsupported_non_title(line.text)
     ]
     if not shaped:
         return "", None
@@ -505,10 +554,49 @@ def _byline(
     return "", "", []
 
 
+def _site_names(
+    lines: list[_Line], body: tuple[int, int], title: str, closing: list[str]
+) -> dict[str, SiteName]:
+    """The text's outlet-name cues, plus the outlet table's Latin names standing in short lines outside
+    the body (a logo's "LBCI News"), one weight per line and at most two."""
+    first, last = body
+    found = source_candidates([line.text for line in lines], body, title, closing)
+    seen: dict[str, SiteName] = {}
+    for line in lines:
+        if line.kind == "empty" or first <= line.index <= last or line.words > 6 or len(line.text) > 120:
+            continue
+        for outlet in {outlet.name: outlet for outlet in outlets.latin_names_in(line.text)}.values():
+            site = seen.setdefault(outlet.name, SiteName(outlet.name, evidence=line.text[:120]))
+            if site.weight < 2:
+                site.weight += 1
+                site.cues.append("masthead")
+    for name, site in seen.items():
+        key = name_key(name)
+        if key in found:
+            found[key].weight += site.weight
+            found[key].cues.extend(site.cues)
+        else:
+            found[key] = site
+    return found
+
+
+def _canonical(name: str) -> str | None:
+    outlet = outlets.resolve(name)
+    return outlet.name if outlet else None
+
+
 def clean_text_page(
-    text: str, known_sources: Iterable[str] = (), repeated_lines: Collection[str] = ()
+    text: str,
+    known_sources: Iterable[str] = (),
+    repeated_lines: Collection[str] = (),
+    url: str = "",
+    captured: datetime | None = None,
 ) -> CleanArticle:
-    """The article in the visible text of a news page; NotAnArticle when it holds none."""
+    """The article in the visible text of a news page; NotAnArticle when it holds none.
+
+    `url`, when the page's address is known, names its outlet through the outlet table; `captured`, the
+    time the page was saved, bounds its date and anchors relative stamps ("منذ 3 ساعات").
+    """
     if not text or not text.strip():
         raise NotAnArticle("empty page")
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -535,28 +623,69 @@ def clean_text_page(
         raise NotAnArticle("no article body: the longest run of prose is too short")
     last = body[-1].index
     known = [source for source in known_sources if source and source.strip()]
-    candidates = source_candidates(
-        [line.text for line in lines], (first, last), title, _closing_lines(lines, last)
-    )
+    names = _site_names(lines, (first, last), title, _closing_lines(lines, last))
     site_lines = [line.text for line in lines if 0 < line.words <= 6 and not first <= line.index <= last]
-    source = pick_source(candidates, known, [lines[0].text, *site_lines])
+    source, evidence = pick_source(names, known, [lines[0].text, *site_lines], outlet_of=_canonical)
+    candidates = [Candidate("title", title, "text", lines[top].text[:120] if top is not None else "")]
+    candidates = candidates if title else []
+    source_origin = "text" if source else ""
+    by_url = outlets.by_domain(url) if url else None
+    if by_url:
+        candidates.append(Candidate("source", by_url.name, "url", url[:120]))
+        source, source_origin = by_url.name, "url"
+    for site in names.values():
+        shown = _canonical(site.shown) or site.shown
+        if shown and not outlets.is_handle(shown) and site.weight >= 1:
+            candidates.append(Candidate("source", shown, "text", site.evidence))
+    if evidence and not any(c.field == "source" and c.value == source for c in candidates):
+        candidates.append(Candidate("source", source, "text", evidence.evidence))
     dateline, author, agencies = _byline(lines, top, first, [source, *known])
     lead = parse_lead_dateline(body[0].text)
     if not dateline and lead:
         dateline = lead[0]
     credits = [line.credit for line in lines[last + 1 : last + 6] if line.credit]
-    published, origin = find_article_date([line.text for line in lines], (first, last), top)
+    texts = [line.text for line in lines]
+    published, origin = find_article_date(texts, (first, last), top, captured=captured)
+    if published:
+        candidates.append(Candidate("published", published.isoformat(), "text"))
     return CleanArticle(
         title=title,
         paragraphs=[line.text for line in body],
         source=source,
         published=published,
         date_origin=origin,
+        title_origin="text" if title else "",
+        source_origin=source_origin,
+        candidates=_distinct(candidates),
         dateline=dateline,
         author=author,
         section=_section(lines, top, title_key),
         agency=next(iter([*agencies, *find_agencies(credits, body[0].text, body[-1].text)]), ""),
+        url=url,
     )
+
+
+def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates with each (field, value, origin) once, in the order they were found."""
+    seen, kept = set(), []
+    for candidate in candidates:
+        key = (candidate.field, name_key(candidate.value) or candidate.value, candidate.origin)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
+
+
+def closing_boilerplate(paragraphs: list[str]) -> int:
+    """Where the boilerplate that closes an article starts among an extractor's paragraphs (comment
+    rules, copyright, tags, "related" lists), after the first prose paragraph; len(paragraphs) if none."""
+    prose = False
+    for line in _describe(paragraphs, ()):
+        if line.kind == "good":
+            prose = True
+        elif prose and line.terminal:
+            return line.index
+    return len(paragraphs)
 
 
 def repeated_lines_across(pages: Iterable[str], min_pages: int = 2) -> set[str]:

@@ -7,6 +7,7 @@ the headline or the body's first lines is the article's own, and no date is bett
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from archive.text.metadata import fold
 
@@ -182,30 +183,113 @@ def _plausible(value: date | datetime | None, today: date) -> bool:
     return day <= today + timedelta(days=2)
 
 
+def not_after(value: date | datetime | None, captured: datetime | None) -> date | datetime | None:
+    """value, or None when it falls on a day after the capture: a page cannot be older than its copy."""
+    if value is None or captured is None:
+        return value
+    day = value.date() if isinstance(value, datetime) else value
+    return value if day <= captured.date() else None
+
+
+# A whole stamp ("أمس", "نشر منذ 3 ساعات"), never a word of a sentence: "زار دمشق أمس" is the event's day.
+_RELATIVE = re.compile(
+    r"(?:(?:تم )?نشر(?: في)?\s*[:：]?\s*)?(?:(?P<yesterday>امس)|منذ\s+(?:(?P<n>\d{1,2})\s+)?"
+    r"(?P<unit>دقيقه|دقيقتين|دقائق|ساعه|ساعتين|ساعات|يوم|يومين|ايام))"
+)
+_UNIT_HOURS = {"دقيقه": 0, "دقيقتين": 0, "دقائق": 0, "ساعه": 1, "ساعتين": 2, "ساعات": 1}
+_UNIT_DAYS = {"يوم": 1, "يومين": 2, "ايام": 1}
+
+
+def relative_date(text: str, captured: datetime | None) -> date | None:
+    """The day a stamp such as "أمس" or "منذ 3 ساعات" names, counted back from the capture; None without
+    one (counted from today it would date every old page to the day it was read)."""
+    if captured is None:
+        return None
+    found = _RELATIVE.fullmatch(" ".join(_folded(text).split()))
+    if not found:
+        return None
+    if found["yesterday"]:
+        return captured.date() - timedelta(days=1)
+    unit, count = found["unit"], int(found["n"] or 1)
+    if unit in _UNIT_HOURS:
+        return (captured - timedelta(hours=count * _UNIT_HOURS[unit])).date()
+    return captured.date() - timedelta(days=count * _UNIT_DAYS[unit])
+
+
+_COPYRIGHT = re.compile(r"©|copyright|حقوق|all rights", re.IGNORECASE)
+
+
+def _update_stamp(folded: str) -> bool:
+    """A line that dates an update, not the article: "آخر تحديث: ...", or "الأربعاء 28 آب 2013، آخر
+    تحديث 14:00", where the day before the cue is the update's own since only its time follows."""
+    cue = _UPDATE_CUE.search(folded)
+    if not cue:
+        return False
+    return not folded[: cue.start()].strip(" ،,|-") or _first_date(folded[cue.end() :]) is None
+
+
 def find_article_date(
     lines: Sequence[str],
     body_span: tuple[int, int],
     title_index: int | None = None,
     today: date | None = None,
+    captured: datetime | None = None,
 ) -> tuple[date | datetime | None, str]:
     """The article's own date and its origin ("text"), or (None, "").
 
     `body_span` is the (first, last) 0-based index of the body; `title_index` the headline's line.
     Only two places are read: short lines between the headline and the body, and a bare date stamp
-    directly under the body (a byline stamp, not the first of a list of stamped headlines).
+    directly under the body (a byline stamp, not the first of a list of stamped headlines). Update
+    stamps and copyright lines never date it, nor a day after `captured`; a relative stamp ("أمس",
+    "منذ 3 ساعات") is read only against `captured`.
     """
-    today = today or date.today()
+    today = captured.date() if captured else today or date.today()
     first, last = body_span
     start = first - 4 if title_index is None or not 0 <= title_index < first else title_index + 1
-    for line in lines[max(0, start, first - HEAD_WINDOW) : first]:
-        if len(line.split()) > STAMP_LINE_WORDS or _UPDATE_CUE.match(_folded(line).strip()):
+    head = [
+        line
+        for line in lines[max(0, start, first - HEAD_WINDOW) : first]
+        if len(line.split()) <= STAMP_LINE_WORDS and not _COPYRIGHT.search(line)
+    ]
+    for line in head:
+        if _update_stamp(_folded(line)):
             continue
-        value = parse_arabic_date(line)
+        value = not_after(parse_arabic_date(line), captured)
         if _plausible(value, today):
             return value, "text"
     below = [line for line in lines[last + 1 :] if line.strip()]
     if below and is_date_stamp(below[0]) and not any(is_date_stamp(line) for line in below[1:4]):
-        value = parse_arabic_date(below[0])
-        if _plausible(value, today):
+        value = not_after(parse_arabic_date(below[0]), captured)
+        if _plausible(value, today) and not _update_stamp(_folded(below[0])):
+            return value, "text"
+    for line in head:
+        if value := relative_date(line, captured):
             return value, "text"
     return None, ""
+
+
+# A date in a URL path: /2013/08/03/, /2020/8/24/, /2013/middle_east/8/3/ (one section word between year
+# and month), /2020-06-03-1.38, /20200317104489.../ (a numeric id that opens with the day).
+_URL_SLASHED = re.compile(
+    r"(?<![\w])(?P<y>(?:19|20)\d{2})/(?:[a-z][a-z_-]{1,30}/)?(?P<m>\d{1,2})/(?P<d>\d{1,2})(?=/|\.|$)",
+    re.IGNORECASE,
+)
+_URL_DASHED = re.compile(r"(?<![\w])(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)")
+_WAYBACK = re.compile(r"^/web/\d{8,14}[a-z_]*/")
+_URL_COMPACT = re.compile(r"(?<![\w])(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?=\d{0,12}(?:\D|$))")
+
+
+def url_date(url: str) -> date | None:
+    """The day a URL's path gives, or None. The host and query are never read (ids, tracking), and of
+    an archived copy's URL (web.archive.org/web/2011.../http://site/...) only the original's path."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return None
+    path = path[path.rfind("http") :] if "http" in path else _WAYBACK.sub("/", path)
+    for pattern in (_URL_SLASHED, _URL_DASHED, _URL_COMPACT):
+        for match in pattern.finditer(path):
+            found = _valid(int(match["y"]), int(match["m"]), int(match["d"]))
+            if found:
+                return found
+    return None

@@ -7,7 +7,7 @@ because the same words elsewhere on a page (an agency cited in the body, a name 
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from archive.text.agencies import agencies_in, agency_name
@@ -55,7 +55,8 @@ _BYLINE_LEAD = re.compile(
 _DESK_CREDITS = re.compile(r"متابعات|وكالات|عواصم|خاص|مراسلنا|المحرر|محرر الموقع|الموقع")
 _OUTLET_WORDS = re.compile(
     r"(?:^|\s)(?:وكالة|وكاله|صحيفة|صحيفه|موقع|قناة|قناه|شبكة|شبكه|جريدة|جريده|مجلة|مجله|إذاعة|اذاعه)(?:\s|$)"
-    r"|نيوز|news|\btv\b|\.com|\.net|اليوم$",
+    r"|نيوز|برس|بوست|تايمز|اونلاين|أونلاين|news|press|post|times|online|\btv\b|\bfm\b|إف إم|اف ام|\.com|\.net"
+    r"|\.نت|اليوم$",
     re.I,
 )
 
@@ -369,95 +370,161 @@ def headline_parts(text: str) -> list[str]:
     return parts if 1 < len(parts) <= HEADLINE_PARTS else []
 
 
-def _names_in(text: str, title_key: str) -> Iterator[tuple[str, float]]:
-    """Outlet names one line outside the body gives, with the weight of each cue."""
+def _names_in(text: str, title_key: str) -> Iterator[tuple[str, float, str]]:
+    """Outlet names one line outside the body gives, with the weight and the kind of each cue."""
     header = _HEADER.match(text)
     if header and 1 <= len(_words(header["name"])) <= 4:
-        yield header["name"], 3
+        yield header["name"], 3, "header"
         return
     parts = headline_parts(text)
     if parts and title_key:
         head, rest = parts[0], parts[1:]
         if same_headline(name_key(" ".join(rest)), title_key) and len(_words(head)) <= 4:
-            yield head, 3
+            yield head, 3, "title"
         elif same_headline(name_key(head), title_key):
             sites = [site for site in rest if len(_words(site)) <= 5]
-            yield from ((site, 3 if number == len(sites) - 1 else 1) for number, site in enumerate(sites))
+            for number, site in enumerate(sites):
+                yield site, 3 if number == len(sites) - 1 else 1, "title"
     for match in _CHANNEL.finditer(text):
-        yield match["name"], 3
+        yield match["name"], 3, "channel"
     for match in _CHANNEL_URL.finditer(text):
-        yield match["name"], 1
+        yield match["name"], 1, "channel"
     copyright_ = _COPYRIGHT.search(text)
     if copyright_:
-        yield copyright_["a"] or copyright_["b"] or "", 1
+        yield copyright_["a"] or copyright_["b"] or "", 1, "copyright"
+
+
+@dataclass
+class SiteName:
+    """An outlet name a page gives outside its body: the summed weight of its cues, and where it was read."""
+
+    shown: str
+    weight: float = 0.0
+    cues: list[str] = field(default_factory=list)
+    evidence: str = ""  # the first line it was read from
+
+
+MIN_SOURCE_WEIGHT = 2  # one strong cue (a "site -" header, the browser title's site, a signed close)
+# What a short line outside the body names that is never the outlet: sections, the comments header,
+# widgets, people by their title, credit lines ("مدير التحرير: ...").
+_NOT_A_SITE_WORDS = frozenset(
+    name_key(word)
+    for word in """منوعات تعليقات التعليقات تعليق رياضة الرياضة سياسة السياسة اقتصاد الاقتصاد ثقافة فن فنون
+    مجتمع محليات دولي عربي عالمي عربية دولية تكنولوجيا صحة الرئيسية أخبار الأخبار فيديو صور مقالات آراء
+    رأي حوارات تقارير ملفات الطقس شارك المزيد بحث القائمة إعلان اعلانات عاجل ترند""".split()
+)
+_NOT_A_SITE = re.compile(
+    r"^(?:اسعار|سعر|حاله الطقس|الطقس|مواقيت|استطلاع|الاكثر|اخر|اقرا|شاهد|تابع|اشترك|رءيس|مدير|المدير|المءسس|"
+    r"مءسس|وزير|الوزير|نائب|الدكتور|د|الشيخ|السيد|الكاتب|المحرر|محرر|بقلم|كتب|تحرير|اعداد|تصوير|"
+    r"مراسل|المراسل|رءيسه|مديره|وزيره)(?:\s|$)"
+)
+
+
+def _not_a_site(name: str) -> bool:
+    key = name_key(name)
+    return (
+        key in _NOT_A_SITE_WORDS
+        or bool(_NOT_A_SITE.match(key))
+        or bool(re.search(r"[:：،,؟?!]", name))
+        or "@" in name
+        or "_" in name
+    )
 
 
 def source_candidates(
     lines: Sequence[str], body: tuple[int, int], title: str, closing: Sequence[str] = ()
-) -> dict[str, tuple[str, float]]:
+) -> dict[str, SiteName]:
     """Outlet names the page gives outside its body, keyed by name_key, with a summed weight.
 
     Cues: "site -" headers, "site - headline" and "headline - site" lines, a channel to subscribe to,
-    the copyright holder, `closing` (short lines signing the body), a Latin site token repeated on its
-    own lines, a "site :-" opening the body, and bylines naming an outlet already found.
+    the copyright holder, `closing` (short lines signing the body: an outlet-shaped name, or the
+    heading of an about-us box, weighs 2, anything else such as an author's name 1), a Latin site
+    token repeated on its own lines, a "site :-" opening the body, and bylines naming an outlet found.
+    Sections, the comments header, widgets, people's titles and handles are never names.
     """
-    found: dict[str, tuple[str, float]] = {}
+    found: dict[str, SiteName] = {}
 
-    def add(name: str, weight: float) -> None:
+    def add(name: str, weight: float, cue: str, line: str) -> None:
         name = name.strip(" -–—:|\"«»'")
         if re.search(r"[\u0600-\u06ff]", name):
             name = re.split(r"(?<!\s)\s+(?=[A-Za-z])", name)[0]
         key = name_key(name)
         if not key or len(key.split()) > 6 or not re.search(r"[^\W\d_]", key) or _NOT_A_NAME.search(key):
             return
-        shown, total = found.get(key, (name, 0.0))
-        found[key] = (shown, total + weight)
+        if _not_a_site(name):
+            return
+        site = found.setdefault(key, SiteName(name, evidence=line.strip()[:120]))
+        site.weight += weight
+        site.cues.append(cue)
 
     title_key = name_key(title)
     first, last = body
     outside = [line.strip() for i, line in enumerate(lines) if (i < first or i > last) and line.strip()]
     for text in outside:
-        for name, weight in _names_in(text, title_key):
-            add(name, weight)
+        for name, weight, cue in _names_in(text, title_key):
+            add(name, weight, cue, text)
+    following = {text: outside[i + 1] for i, text in enumerate(outside[:-1])}
     for text in closing:
-        add(text, 1 if _LATIN_TOKEN.match(text) else 2)
+        blurb = name_key(following.get(text, ""))
+        about_box = bool(name_key(text)) and blurb.startswith(name_key(text) + " ")
+        outlet_shaped = bool(_LATIN_TOKEN.match(text) or _OUTLET_WORDS.search(text))
+        add(text, 2 if about_box or outlet_shaped and not _LATIN_TOKEN.match(text) else 1, "closing", text)
     latin = Counter(text.lower() for text in outside if _LATIN_TOKEN.match(text))
     for token, count in latin.items():
         if count >= 2:
-            add(token, 1)
+            add(token, 1, "site token", token)
     if 0 <= first < len(lines):
         prefix = re.match(r"^(?P<name>[^\d:]{2,30}?)\s*:-", lines[first].strip())
         if prefix:
-            add(prefix["name"], 2)
+            add(prefix["name"], 2, "body prefix", lines[first])
     for text in outside:
         byline = parse_byline(text)
         if byline and name_key(byline[1]) in found:
-            add(byline[1], 1)
+            add(byline[1], 1, "byline", text)
     return found
 
 
 def pick_source(
-    candidates: dict[str, tuple[str, float]],
+    candidates: dict[str, SiteName],
     known_sources: Iterable[str] = (),
     site_lines: Iterable[str] = (),
-) -> str:
-    """The best-supported outlet name; a name the archive already knows wins over any other.
+    outlet_of: Callable[[str], str | None] = lambda name: None,
+) -> tuple[str, SiteName | None]:
+    """(outlet name, its evidence): a name the archive already knows wins over any other, then an outlet
+    of the outlet table under its canonical name (`outlet_of`), then the best-supported other name;
+    ("", None) when none has the weight of one strong cue. No name is better than a wrong one.
 
-    `site_lines` are short lines outside the body where a known name may stand on its own.
+    `site_lines` are short lines outside the body where a name the archive knows may stand on its own.
     """
     known = {name_key(source): source.strip() for source in known_sources if name_key(source)}
-    ranked = {key: (shown, weight, False) for key, (shown, weight) in candidates.items()}
     site_text = " | ".join(name_key(line) for line in site_lines)
-    for key, source in known.items():
-        if key in ranked:
-            ranked[key] = (source, ranked[key][1], True)
-        elif re.search(rf"(?<!\w){re.escape(key)}(?!\w)", site_text):
-            ranked[key] = (source, 1.0, True)
-    if not ranked:
-        return ""
+    matches = [
+        SiteName(source, site.weight, site.cues, site.evidence)
+        if (site := candidates.get(key))
+        else SiteName(source, 1.0, ["known"], source)
+        for key, source in known.items()
+        if key in candidates or re.search(rf"(?<!\w){re.escape(key)}(?!\w)", site_text)
+    ]
+    if matches:
+        best = max(matches, key=lambda site: (site.weight, bool(re.search(r"[\u0600-\u06ff]", site.shown))))
+        return best.shown, best
+    merged: dict[str, tuple[SiteName, bool]] = {}
+    for site in candidates.values():
+        canonical = outlet_of(site.shown)
+        key = name_key(canonical or site.shown)
+        if key in merged:
+            merged[key][0].weight += site.weight
+            merged[key][0].cues.extend(site.cues)
+        else:
+            shown = SiteName(canonical or site.shown, site.weight, list(site.cues), site.evidence)
+            merged[key] = (shown, bool(canonical))
+    eligible = [(site, in_table) for site, in_table in merged.values() if site.weight >= MIN_SOURCE_WEIGHT]
+    if not eligible:
+        return "", None
 
-    def rank(key: str) -> tuple[bool, float, bool]:
-        shown, weight, is_known = ranked[key]
-        return is_known, weight, bool(re.search(r"[\u0600-\u06ff]", shown))
+    def rank(entry: tuple[SiteName, bool]) -> tuple[bool, float, bool]:
+        site, in_table = entry
+        return in_table, site.weight, bool(re.search(r"[\u0600-\u06ff]", site.shown))
 
-    return ranked[max(ranked, key=rank)][0]
+    best = max(eligible, key=rank)[0]
+    return best.shown, best

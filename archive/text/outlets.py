@@ -6,6 +6,7 @@ case, spaces); a domain matches itself and its subdomains (www.alarabiya.net is 
 """
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -82,3 +83,50 @@ def by_name(name: str) -> Outlet | None:
     """The outlet known by this name, Latin name or alias, compared folded."""
     key = name_key(name)
     return _by_name().get(key) if key else None
+
+
+_HANDLE = re.compile(r"@?[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*|@[A-Za-z][A-Za-z0-9_]{0,30}")
+_DOMAIN = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?", re.IGNORECASE)
+
+
+def is_handle(name: str) -> bool:
+    """A social-media handle ("Sputnik_Ar", "@LBCI"): an alias to look up, never a name to show."""
+    return bool(_HANDLE.fullmatch(name.strip()))
+
+
+def is_domain(name: str) -> bool:
+    """A host or URL given where a name is expected ("CNNArabic.com", "https://akhbarelyom.com/")."""
+    return bool(_DOMAIN.fullmatch(name.strip()))
+
+
+def resolve(name: str) -> Outlet | None:
+    """The outlet a site name, alias, handle ("@Sputnik_Ar") or domain ("CNNArabic.com") stands for."""
+    text = name.strip()
+    if not text:
+        return None
+    found = by_name(text.removeprefix("@"))
+    if found is None and is_domain(text):
+        found = by_domain(text if "//" in text else "http://" + text)
+    return found
+
+
+# A Latin name is looked for in a page's short lines only when it is this long: "CNN" or "BBC" are also
+# cited by other outlets' pages, and "MAP" or "SPA" are words.
+MIN_LATIN_NAME = 4
+
+
+@cache
+def _latin_names() -> re.Pattern:
+    names = {
+        name
+        for outlet in outlets()
+        for name in outlet.names()
+        if name.isascii() and len(name) >= MIN_LATIN_NAME and not is_handle(name) and not is_domain(name)
+    }
+    alternatives = sorted((re.escape(name) for name in names), key=len, reverse=True)
+    return re.compile(r"(?<![\w@./])(?:" + "|".join(alternatives) + r")(?![\w.])", re.IGNORECASE)
+
+
+def latin_names_in(text: str) -> list[Outlet]:
+    """The outlets whose Latin name or alias stands as a whole word in text ("LBCI News" names LBCI)."""
+    return [found for match in _latin_names().finditer(text) if (found := by_name(match.group()))]

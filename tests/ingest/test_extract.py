@@ -124,7 +124,7 @@ def test_an_html_page_in_windows_1256_is_decoded_and_extracted():
         RawItem(origin="p.html", data=data, content_type="text/html", url="https://www.example.org/p")
     )
     assert article.title == HEADLINE and article.paragraphs == [BODY, MORE]
-    assert article.encoding == "cp1256" and article.source == "example.org"
+    assert article.encoding == "cp1256" and article.source == ""  # an unknown outlet: the pipeline names it
 
 
 def test_a_manifest_date_wins_over_the_html_date_and_a_capture_time_is_no_date():
@@ -166,19 +166,26 @@ def test_an_unknown_content_type_is_refused():
 def test_plain_text_goes_to_the_text_cleaner_with_the_caller_hints(monkeypatch):
     calls = []
 
-    def clean_text_page(text, known_sources=(), repeated_lines=()):
-        calls.append((text, list(known_sources), list(repeated_lines)))
+    def clean_text_page(text, known_sources=(), repeated_lines=(), url="", captured=None):
+        calls.append((text, list(known_sources), list(repeated_lines), url, captured))
         return CleanArticle(title="عنوان", paragraphs=[BODY], source="تخمين", date_origin="text")
 
     monkeypatch.setitem(
         sys.modules, "archive.text.cleaning", types.SimpleNamespace(clean_text_page=clean_text_page)
     )
+    crawled = datetime(2020, 5, 3, 10, tzinfo=UTC)
     item = RawItem(
-        origin="p.txt", data="عنوان\n".encode("utf-16"), content_type="text/plain", source="المصدر"
+        origin="p.txt",
+        data="عنوان\n".encode("utf-16"),
+        content_type="text/plain",
+        source="المصدر",
+        url="https://www.youm7.com/story/1",
+        captured_at=crawled,
     )
     article = extract(item, known_sources=["أ"], repeated_lines={"اتصل بنا"})
-    assert calls == [("عنوان\n", ["أ"], ["اتصل بنا"])]
+    assert calls == [("عنوان\n", ["أ"], ["اتصل بنا"], "https://www.youm7.com/story/1", crawled)]
     assert article.source == "المصدر" and article.encoding == "utf-16"
+    assert article.source_origin == "manifest"
 
 
 def test_a_seed_page_through_the_real_text_cleaner():

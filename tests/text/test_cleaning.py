@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from archive.text.article import NotAnArticle
 from archive.text.cleaning import clean_text_page, repeated_lines_across
 from archive.text.metadata import name_key
+from tests.text.captures import visible_lines
 from tests.text.seed_gold import SEED_GOLD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,10 +188,11 @@ def test_layout_noise_changes_nothing(name):
     assert clean_text_page(compact).paragraphs == original.paragraphs
 
 
-@pytest.mark.parametrize("name", ["000_35d6a8e2b6890355.txt", "001_adaa0b1178cf7dcd.txt"])
-def test_title_found_without_the_browser_title_line(name):
-    page = "\n".join(seed_text(name).split("\n")[1:])
-    assert clean_text_page(page).title == SEED_GOLD[name]["title"]
+@pytest.mark.parametrize("name", NAMES)
+def test_title_and_source_found_without_the_browser_title_line(name):
+    article = clean_text_page("\n".join(seed_text(name).split("\n")[1:]))
+    assert article.title == SEED_GOLD[name]["title"]
+    assert name_key(article.source) == name_key(SEED_GOLD[name]["source"])
 
 
 def test_related_stamps_right_under_the_body_are_not_its_date():
@@ -266,53 +268,6 @@ def test_corpus_articles_come_back_from_other_page_shapes(shape, stamp):
 
 
 # Third-party real pages: HTML reduced to its visible lines, as a crawler captures them.
-
-_BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section"}
-_BLOCKS |= {
-    "article",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "figure",
-    "figcaption",
-    "blockquote",
-    "main",
-    "form",
-    "title",
-}
-
-
-def visible_lines(html: bytes) -> list[str]:
-    from lxml import html as lxml_html
-
-    document = lxml_html.document_fromstring(html)
-    for hidden in document.xpath("//script|//style|//noscript|//template|//svg|//iframe"):
-        hidden.drop_tree()
-    lines, current = [], []
-
-    def flush():
-        text = " ".join("".join(current).split())
-        if text:
-            lines.append(text)
-        current.clear()
-
-    def walk(element):
-        block = isinstance(element.tag, str) and element.tag in _BLOCKS
-        if block:
-            flush()
-        if isinstance(element.tag, str) and element.text:
-            current.append(element.text)
-        for child in element:
-            walk(child)
-            if child.tail:
-                current.append(child.tail)
-        if block:
-            flush()
-
-    walk(document)
-    flush()
-    return lines
 
 
 def shared_page(relative: str) -> Path:
@@ -457,3 +412,125 @@ def test_the_cleaner_only_ever_raises_not_an_article(lines):
         assert str(error)
     else:
         assert article.paragraphs and all(paragraph.strip() for paragraph in article.paragraphs)
+
+
+# Evidence (#11): where each field was read, every value seen, and no value without enough evidence.
+
+BODY_002 = gold_paragraphs("002_607499a35d16fa59.txt")
+HEADLINE = "التحالف الدولي: اتصالات روسية أمريكية مكثفة بشأن سوريا"
+
+
+def page_of(head: list[str], tail: list[str] = ()) -> str:
+    return "\n".join([*head, *BODY_002, *tail])
+
+
+def test_every_field_comes_with_its_origin_and_its_candidates():
+    article = clean_text_page(seed_text("003_838c776ce97c28fb.txt"))
+    assert article.title_origin == "text" and article.source_origin == "text"
+    seen = {(c.field, c.value, c.origin) for c in article.candidates}
+    assert ("title", article.title, "text") in seen
+    assert ("source", article.source, "text") in seen
+    assert ("published", article.published.isoformat(), "text") in seen
+    assert all(c.evidence or c.field == "published" for c in article.candidates)
+
+
+def test_the_page_url_names_its_outlet_before_anything_the_text_says():
+    page = seed_text("002_607499a35d16fa59.txt")
+    article = clean_text_page(page, url="https://www.youm7.com/story/2020/8/24/x/4943459")
+    assert (article.source, article.source_origin) == ("اليوم السابع", "url")
+    assert ("source", "سيريانيوز", "text") in {(c.field, c.value, c.origin) for c in article.candidates}
+    assert article.url == "https://www.youm7.com/story/2020/8/24/x/4943459"
+    assert clean_text_page(page, url="https://unknown.example/x").source == "سيريانيوز"
+
+
+def test_a_name_the_outlet_table_knows_becomes_its_canonical_name():
+    article = clean_text_page(page_of([f"{HEADLINE} - Sky News Arabia", "", HEADLINE]))
+    assert article.source == "سكاي نيوز عربية"
+    masthead = clean_text_page(page_of(["Youm7 الرئيسية", HEADLINE], ["Youm7 على فيسبوك"]))
+    assert masthead.source == "اليوم السابع"
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        ["منوعات -"],
+        ["تعليقات -", "تعليقات"],
+        ["وزير الخارجية -"],
+        ["مدير التحرير: سامي حداد -"],
+        ["أسعار الذهب -", "عيار 21"],
+        ["@Sputnik_Ar -"],
+    ],
+)
+def test_sections_comments_titles_widgets_and_handles_never_become_the_source(noise):
+    article = clean_text_page(page_of([*noise, HEADLINE], ["سامي حداد"]))
+    assert article.source == "" and article.source_origin == ""
+    assert text_f1(article.paragraphs, BODY_002) >= 0.97
+
+
+def test_an_authors_name_signing_the_body_is_not_the_outlet():
+    assert clean_text_page(page_of([HEADLINE], ["سامي حداد", "الأكثر قراءة"])).source == ""
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["مدير التحرير: سامي حداد", "رئيس التحرير: نور خوام", "تصوير: أحمد علي", "المؤسس : الحبيب شيخ روحه"],
+)
+def test_a_credit_line_is_never_the_title(line):
+    article = clean_text_page(page_of([line, line, line]))
+    assert article.title != line and not article.title.startswith(line.split(":")[0])
+
+
+def test_a_poll_question_is_never_the_title():
+    poll = ["هل تؤيد عودة المحادثات بين الجانبين؟", "نعم", "لا", "تصويت", "النتائج"]
+    article = clean_text_page(page_of([HEADLINE, *poll]))
+    assert article.title == HEADLINE
+    assert clean_text_page(page_of(poll)).title != poll[0]
+
+
+def test_the_capture_time_bounds_the_date_and_anchors_relative_stamps():
+    captured = datetime(2017, 10, 20, 9, 0)
+    stamped = page_of([HEADLINE, "منذ 3 ساعات"])
+    assert clean_text_page(stamped).published is None
+    assert clean_text_page(stamped, captured=captured).published == date(2017, 10, 20)
+    future = page_of([HEADLINE, "25 أكتوبر 2017"])
+    assert clean_text_page(future).published == date(2017, 10, 25)
+    assert clean_text_page(future, captured=captured).published is None
+
+
+def test_an_update_stamp_in_the_masthead_is_not_the_articles_date():
+    article = clean_text_page(page_of([HEADLINE, "الأربعاء، 28 آب/اغسطس 2013، آخر تحديث 14:00 (GMT+0400)"]))
+    assert article.published is None and article.date_origin == ""
+
+
+credit_cues = st.sampled_from(["مدير التحرير:", "رئيس التحرير:", "تصوير:", "كتب:", "المؤسس :", "بقلم"])
+page_lines = st.lists(st.text(max_size=80) | st.sampled_from([*BODY_002, HEADLINE, "منذ ساعتين", "أمس"]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(page_lines, credit_cues, st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1)))
+def test_no_title_from_a_credit_line_and_no_date_after_the_capture(lines, cue, captured):
+    credit = f"{cue} سامي حداد"
+    try:
+        article = clean_text_page("\n".join([credit, *lines, credit]), captured=captured)
+    except NotAnArticle as error:
+        assert str(error)
+        return
+    assert not article.title.startswith(cue.rstrip(":").strip())
+    if article.published is not None:
+        assert day(article.published) <= captured.date()
+    assert all(c.field in ("title", "source", "published") for c in article.candidates)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "الإشراف العام : إلهام أبو الفتح",
+        "عناصر من الشرطة في موقع الاجتماع قرب دمشق (رويترز)",
+        "الدكتور سامي حداد وزير الخارجية",
+        "سكاي نيوز عربية - أخبار العالم لحظة بلحظة",
+    ],
+)
+def test_a_lone_line_above_the_body_that_is_a_credit_caption_or_tagline_is_no_title(line):
+    article = clean_text_page(page_of([line]))
+    assert article.title == "" and article.title_origin == ""
+    assert clean_text_page(page_of([HEADLINE, line])).title == HEADLINE

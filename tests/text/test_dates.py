@@ -1,13 +1,20 @@
 """Arabic date parsing, and the rule that only a stamp by the headline or body dates an article."""
 
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.text.dates import find_article_date, is_date_stamp, parse_arabic_date
+from archive.text.dates import (
+    find_article_date,
+    is_date_stamp,
+    not_after,
+    parse_arabic_date,
+    relative_date,
+    url_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -140,6 +147,99 @@ def test_list_of_stamps_under_the_body_is_not_a_byline():
 def test_future_dates_are_rejected():
     page = ["عنوان", "15 أكتوبر 2031", "فقرة."]
     assert find_article_date(page, (2, 2), title_index=0, today=date(2026, 1, 1)) == (None, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("الأحد 3 جانفي 2021", date(2021, 1, 3)),
+        ("14 فيفري 2019", date(2019, 2, 14)),
+        ("2 أفريل 2020", date(2020, 4, 2)),
+        ("9 ماي 2020", date(2020, 5, 9)),
+        ("21 جوان 2020", date(2020, 6, 21)),
+        ("15 جويلية 2020", date(2020, 7, 15)),
+        ("4 أوت 2020", date(2020, 8, 4)),
+        ("7 كانون الثاني 2020", date(2020, 1, 7)),
+        ("12 تشرين الأول 2020", date(2020, 10, 12)),
+        ("3 شتنبر 2020", date(2020, 9, 3)),
+    ],
+)
+def test_month_names_of_all_three_systems(text, expected):
+    assert parse_arabic_date(text) == expected
+
+
+def test_a_day_written_before_an_update_cue_with_only_a_time_after_it_is_the_update():
+    page = ["عنوان الخبر", "الأربعاء، 28 آب/اغسطس 2013، آخر تحديث 14:00 (GMT+0400)", "فقرة الخبر."]
+    assert find_article_date(page, (2, 2), title_index=0) == (None, "")
+    both = ["عنوان الخبر", "نشر في 3 آب 2013 - آخر تحديث 5 آب 2013", "فقرة الخبر."]
+    assert find_article_date(both, (2, 2), title_index=0) == (date(2013, 8, 3), "text")
+
+
+def test_a_copyright_line_never_dates_the_article():
+    page = ["عنوان الخبر", "© 2020 جميع الحقوق محفوظة 12/05/2020", "فقرة الخبر."]
+    assert find_article_date(page, (2, 2), title_index=0) == (None, "")
+
+
+CAPTURED = datetime(2020, 5, 3, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("أمس", date(2020, 5, 2)),
+        ("منذ 3 ساعات", date(2020, 5, 3)),
+        ("منذ 12 ساعات", date(2020, 5, 2)),
+        ("نشر منذ يومين", date(2020, 5, 1)),
+        ("منذ 4 أيام", date(2020, 4, 29)),
+        ("زار الرئيس دمشق أمس", None),
+        ("اليوم", None),
+    ],
+)
+def test_relative_stamps_count_back_from_the_capture(stamp, expected):
+    assert relative_date(stamp, CAPTURED) == expected
+    assert relative_date(stamp, None) is None
+
+
+def test_a_relative_stamp_dates_an_article_only_when_the_capture_is_known():
+    page = ["عنوان الخبر", "منذ 3 ساعات", "فقرة الخبر."]
+    assert find_article_date(page, (2, 2), title_index=0) == (None, "")
+    assert find_article_date(page, (2, 2), title_index=0, captured=CAPTURED) == (date(2020, 5, 3), "text")
+
+
+def test_no_date_after_the_capture():
+    page = ["عنوان", "15 مايو 2020", "فقرة."]
+    assert find_article_date(page, (2, 2), title_index=0, captured=CAPTURED) == (None, "")
+    assert find_article_date(page, (2, 2), title_index=0) == (date(2020, 5, 15), "text")
+    assert not_after(date(2020, 5, 3), CAPTURED) == date(2020, 5, 3)
+    assert not_after(datetime(2020, 5, 4, 1, tzinfo=UTC), CAPTURED) is None
+    assert not_after(date(2020, 5, 4), None) == date(2020, 5, 4)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html", date(2013, 8, 3)),
+        ("https://www.example.com/story/2020/8/24/title/4943459", date(2020, 8, 24)),
+        ("https://www.example.ae/news/2020-06-03-1.3874341", date(2020, 6, 3)),
+        ("https://example.com/arab_world/202003171044893040-title/", date(2020, 3, 17)),
+        ("https://example.com/2020/11/2338761/", None),  # month and an id: no day
+        ("https://blog.example.de/2023/10/3-fragen-an/", None),  # "3 questions", not the 3rd
+        ("https://example.com/news?date=2020-01-01", None),  # the query is not the page's address
+        ("https://web.archive.org/web/20110106023242/http://site.de/2008/05/26/x.html", date(2008, 5, 26)),
+        ("https://web.archive.org/web/20130307194448/site.net/2008/05/x.html", None),
+        ("not a url", None),
+        ("http://[::1/", None),
+    ],
+)
+def test_the_day_a_url_gives(url, expected):
+    assert url_date(url) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_url_date_never_raises(text):
+    found = url_date("https://example.com/" + text)
+    assert found is None or isinstance(found, date)
 
 
 # Hostile inputs: every pattern runs in linear time. Each input below took minutes before the patterns were

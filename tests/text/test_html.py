@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.text.article import CleanArticle, NotAnArticle
 from archive.text.html import extract_html
@@ -64,9 +66,9 @@ def test_menus_and_sidebars_are_left_out():
     assert "الرئيسية" not in body and "الأكثر قراءة" not in body and "كرة القدم" not in body
 
 
-def test_without_a_site_name_the_source_is_the_url_host():
+def test_an_unknown_site_without_a_site_name_gets_no_source():
     article = extract_html(page(f"<title>{HEADLINE}</title>"), url="https://www.example.org/news/1")
-    assert article.source == "example.org"
+    assert (article.source, article.source_origin) == ("", "")
 
 
 def test_a_time_without_utc_offset_keeps_only_its_day():
@@ -117,9 +119,11 @@ def test_time_and_offset_are_kept_when_the_page_gives_them(shared_dir):
     assert article.published.tzinfo is not None
 
 
-def test_the_cnn_page_gets_no_date_rather_than_its_copyright_year(shared_dir):
+def test_the_cnn_page_is_dated_by_its_url_not_its_copyright_year(shared_dir):
     entry, folder = pairs(shared_dir)["01"]
-    assert extract_html((folder / "raw.html").read_text(encoding="utf-8"), url=entry["url"]).published is None
+    article = extract_html((folder / "raw.html").read_text(encoding="utf-8"), url=entry["url"])
+    assert article.published == date(2013, 8, 3)
+    assert ("published", "2013-08-03", "url") in {(c.field, c.value, c.origin) for c in article.candidates}
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +157,7 @@ def test_metadata_of_the_dated_pages(dated_pages):
     assert articles["youm7.com"].title.endswith("جامعة القاهرة")  # the " - اليوم السابع" suffix is gone
     assert articles["youm7.com"].source == "اليوم السابع"
     assert articles["youm7.com"].section == "تقارير مصرية"
-    assert articles["akhbarelyom.com"].source == "akhbarelyom.com"  # its site name is a URL
+    assert articles["akhbarelyom.com"].source == "بوابة أخبار اليوم"  # its domain, in the outlet table
     assert articles["alyaum.com"].author == "حسام أبو العلا"
     assert articles["arabic.sputniknews.com"].author == ""  # a logo's file name, not a person
     assert articles["almadenahnews.com"].section == ""  # 24 "categories" are the site menu
@@ -186,3 +190,122 @@ def test_a_page_that_looks_like_a_url_is_never_downloaded(html, monkeypatch):
         assert str(error)
     else:
         assert article.paragraphs
+
+
+# Evidence (#11): the outlet from the URL's domain, then the markup's site names, then the text's cues.
+
+ARTICLE_URL = "https://www.example.org/news/1"
+
+
+def test_the_urls_domain_names_the_outlet_whatever_the_markup_says():
+    head = f'<title>{HEADLINE}</title><meta property="og:site_name" content="شركة البث المحدودة">'
+    article = extract_html(page(head), url="https://www.youm7.com/story/2021/5/3/x/1")
+    assert (article.source, article.source_origin) == ("اليوم السابع", "url")
+    sources = {(c.value, c.origin) for c in article.candidates if c.field == "source"}
+    assert {("اليوم السابع", "url"), ("شركة البث المحدودة", "html")} <= sources
+
+
+@pytest.mark.parametrize(
+    ("head", "source"),
+    [
+        ('<meta property="og:site_name" content="Sky News Arabia">', "سكاي نيوز عربية"),
+        ('<meta name="application-name" content="Sputnik_Ar">', "سبوتنيك عربي"),
+        ('<meta property="og:site_name" content="@SkyNewsArabia">', "سكاي نيوز عربية"),
+        ('<meta property="og:site_name" content="صوت العاصمة">', "صوت العاصمة"),
+        ('<meta name="application-name" content="Some_Handle">', ""),
+        ('<meta property="og:site_name" content="https://unknown.example/">', ""),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "publisher": '
+            '{"@type": "Organization", "name": "صوت العاصمة"}}</script>',
+            "صوت العاصمة",
+        ),
+    ],
+)
+def test_the_markups_site_names_handles_are_looked_up_never_shown(head, source):
+    article = extract_html(page(f"<title>{HEADLINE}</title>{head}"), url=ARTICLE_URL)
+    assert article.source == source
+    assert article.source_origin == ("html" if source else "")
+    assert not any(
+        "_" in c.value or c.value.startswith("@") for c in article.candidates if c.field == "source"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "site"),
+    [
+        (f"{HEADLINE} - صوت العاصمة", "صوت العاصمة"),
+        (f"صوت العاصمة - {HEADLINE}", "صوت العاصمة"),
+        (f"{HEADLINE} | Sky News Arabia", ""),
+        (f" سكاي نيوز عربية - {HEADLINE}", ""),
+    ],
+)
+def test_the_title_loses_the_site_name_around_it(title, site):
+    head = f'<meta property="og:title" content="{title}">'
+    head += f'<meta property="og:site_name" content="{site}">' if site else ""
+    article = extract_html(page(head), url=ARTICLE_URL)
+    assert article.title == HEADLINE and article.title_origin == "html"
+
+
+def test_an_h1_that_the_browser_title_holds_is_the_title():
+    head = f"<title>{HEADLINE} - قسم الأخبار - موقع ما</title>"
+    assert extract_html(page(head), url=ARTICLE_URL).title == HEADLINE
+
+
+def test_the_date_in_the_pages_own_url():
+    article = extract_html(page(f"<title>{HEADLINE}</title>"), url="https://example.org/2013/world/8/3/x/")
+    assert article.published == date(2013, 8, 3) and article.date_origin == "html"
+    canonical = f'<title>{HEADLINE}</title><link rel="canonical" href="https://example.org/2019/02/08/x">'
+    assert extract_html(page(canonical)).published == date(2019, 2, 8)
+
+
+def test_no_date_after_the_capture():
+    head = f'<title>{HEADLINE}</title><meta property="article:published_time" content="2021-05-03T10:20:00">'
+    assert extract_html(page(head), captured=datetime(2021, 5, 3, 23, tzinfo=UTC)).published == date(
+        2021, 5, 3
+    )
+    assert extract_html(page(head), captured=datetime(2021, 5, 2, 23, tzinfo=UTC)).published is None
+
+
+def dated_page(stamp: str, widget: str) -> str:
+    return f"""<html lang="ar"><head><title>{HEADLINE}</title></head><body>
+<div class="widget"><span class="date">{widget}</span><p>الطقس في تونس</p></div>
+<article><h1>{HEADLINE}</h1><div>{stamp}</div><p>{BODY}</p><p>{MORE}</p><p>{BODY}</p></article>
+<ul class="issues"><li class="date">جريدة بتاريخ 2019/02/09</li></ul></body></html>"""
+
+
+def test_the_stamp_by_the_headline_wins_over_dated_widgets_and_lists():
+    article = extract_html(dated_page("الجمعة 8 فيفري 2019", "Feb. 19 2020"), url=ARTICLE_URL)
+    assert article.published == date(2019, 2, 8)
+    assert ("published", "2019-02-08", "text") in {(c.field, c.value, c.origin) for c in article.candidates}
+
+
+def test_comment_rules_after_the_body_are_left_out():
+    footer = "<p>الآراء الواردة أدناه لا تعبر عن رأي الموقع، بل تعكس وجهات نظر أصحابها فقط.</p>"
+    html = page(f"<title>{HEADLINE}</title>").replace("</article>", footer + "</article>")
+    assert extract_html(html).paragraphs == [BODY, MORE, BODY]
+
+
+def test_every_field_has_its_candidates():
+    head = (
+        f'<meta property="og:title" content="{HEADLINE} - صوت العاصمة">'
+        '<meta property="og:site_name" content="صوت العاصمة">'
+        '<meta property="article:published_time" content="2021-05-03T10:20:00+03:00">'
+    )
+    article = extract_html(page(head), url=ARTICLE_URL)
+    fields = {c.field for c in article.candidates}
+    assert fields == {"title", "source", "published"}
+    assert {c.origin for c in article.candidates} <= {"url", "html", "text"}
+    assert ("title", HEADLINE, "html") in {(c.field, c.value, c.origin) for c in article.candidates}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=80))
+def test_any_markup_is_read_or_refused_never_crashes(noise, url):
+    html = page(f"<title>{noise}</title><a href='https://x/share?u={noise}'>s</a>", footer=noise)
+    try:
+        article = extract_html(html, url=url, captured=datetime(2021, 1, 1, tzinfo=UTC))
+    except NotAnArticle as error:
+        assert str(error)
+    else:
+        assert article.paragraphs
+        assert article.published is None or local_day(article.published) <= date(2021, 1, 1)

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from archive.text.metadata import (
+    SiteName,
     agency_name,
     credit_line,
     find_agencies,
@@ -128,7 +129,7 @@ def test_source_cues():
         "جميع الحقوق محفوظة لمجموعة العرب اليوم الاعلامية 2025 ©",
     ]
     found = source_candidates(lines, (2, 2), "عنوان الخبر الرئيسي هنا")
-    names = {shown for shown, _ in found.values()}
+    names = {site.shown for site in found.values()}
     assert {
         "صحيفة المساء",
         "المغرب اليوم",
@@ -136,18 +137,55 @@ def test_source_cues():
         "buratha",
         "مجموعة العرب اليوم الاعلامية",
     } <= names
-    assert found[name_key("وكالة انباء براثا")][1] > found[name_key("buratha")][1]
+    assert found[name_key("وكالة انباء براثا")].weight > found[name_key("buratha")].weight
+    assert found[name_key("المغرب اليوم")].cues == ["header"]
+    assert found[name_key("المغرب اليوم")].evidence == "المغرب اليوم -"
 
 
 def test_known_sources_are_preferred_and_spelled_as_known():
     candidates = {
-        name_key("المركز الديمقراطى العربى"): ("المركز الديمقراطى العربى", 2.0),
-        "x": ("موقع آخر", 3.0),
+        name_key("المركز الديمقراطى العربى"): SiteName("المركز الديمقراطى العربى", 2.0),
+        "x": SiteName("موقع آخر", 3.0),
     }
-    assert pick_source(candidates) == "موقع آخر"
-    assert pick_source(candidates, ["المركز الديمقراطي العربي"]) == "المركز الديمقراطي العربي"
-    assert pick_source({}, ["emiratesvoice"], ["emiratesvoice", "عنوان"]) == "emiratesvoice"
-    assert pick_source({}, ["رويترز"], ["عنوان آخر"]) == ""
+    assert pick_source(candidates)[0] == "موقع آخر"
+    assert pick_source(candidates, ["المركز الديمقراطي العربي"])[0] == "المركز الديمقراطي العربي"
+    assert pick_source({}, ["emiratesvoice"], ["emiratesvoice", "عنوان"])[0] == "emiratesvoice"
+    assert pick_source({}, ["رويترز"], ["عنوان آخر"]) == ("", None)
+
+
+def test_an_outlet_of_the_table_wins_under_its_canonical_name():
+    candidates = {"a": SiteName("Assabah News", 2.0, ["title"]), "b": SiteName("موقع آخر", 5.0, ["header"])}
+    canonical = {"Assabah News": "الصباح"}.get
+    assert pick_source(candidates, outlet_of=canonical)[0] == "الصباح"
+
+
+def test_a_name_without_the_weight_of_one_strong_cue_is_no_source():
+    assert pick_source({"a": SiteName("محمد علي", 1.0, ["closing"])}) == ("", None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "منوعات -",
+        "تعليقات -",
+        "مدير التحرير: سامي حداد -",
+        "أسعار الذهب -",
+        "وزير الخارجية -",
+        "المؤسس -",
+        "Sputnik_Ar -",
+    ],
+)
+def test_sections_comments_widgets_titles_and_handles_are_never_a_source(line):
+    assert source_candidates([line, "فقرة الخبر الأولى وهي طويلة.", line], (1, 1), "عنوان الخبر هنا") == {}
+
+
+def test_a_closing_name_weighs_as_a_source_only_when_it_looks_like_an_outlet():
+    lines = ["عنوان", "فقرة الخبر الأولى وهي طويلة.", "سامي حداد", "شام برس"]
+    found = source_candidates(lines, (1, 1), "عنوان", ["سامي حداد", "شام برس"])
+    assert found[name_key("سامي حداد")].weight == 1
+    assert found[name_key("شام برس")].weight == 2
+    about = ["عنوان", "فقرة.", "مركز الرصد", "مركز الرصد مؤسسة مستقلة تعمل في مجال البحث"]
+    assert source_candidates(about, (1, 1), "عنوان", ["مركز الرصد"])[name_key("مركز الرصد")].weight == 2
 
 
 # Hostile lines: each took minutes before its pattern was rewritten (runs of spaces, dashes or dots that
