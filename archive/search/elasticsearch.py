@@ -66,11 +66,13 @@ def deleted_chars() -> list[str]:
 
 
 def folding_mappings() -> list[str]:
-    """The letters ours folds beyond arabic_normalization, and NFKC of the presentation forms."""
+    """The letters ours folds beyond arabic_normalization, its digits, and NFKC of the presentation forms."""
     lucene = {chr(k): v for k, v in arabic._LUCENE_NORMALIZE.items() if v}
     rules = [
         f"{source} => {target}" for source, target in arabic._FOLDED.items() if lucene.get(source) != target
     ]
+    # Arabic-Indic digits lie in the Arabic block, which the tokenizer keeps for letters: folded first.
+    rules += [f"{chr(code)} => {value}" for code, value in arabic._TABLE.items() if value and value.isdigit()]
     for low, high in PRESENTATION_FORMS:
         for code in range(low, high + 1):
             folded = arabic.normalize(chr(code)).strip()
