@@ -58,6 +58,38 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return number
 
 
+SEARCH_ENGINES = ("whoosh", "elasticsearch", "opensearch")
+DATABASE_ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
+
+
+def env_database(name: str, default: str) -> dict:
+    """A database URL, SQLite or PostgreSQL (the two the test suite runs on); anything else is refused
+    by name, with the URL's password left out of the message."""
+    value = os.environ.get(name)
+    url = default if value is None else value.strip()
+    shown = re.sub(r"//[^/@]*@", "//…@", url)
+    form = "sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/NAME"
+    try:
+        config = dj_database_url.parse(url)
+    except Exception:  # dj_database_url raises its own errors for an unknown scheme or a bad URL
+        raise ImproperlyConfigured(f"{name}={shown!r} is not a database URL: use {form}.") from None
+    if config.get("ENGINE") not in DATABASE_ENGINES:
+        raise ImproperlyConfigured(f"{name}={shown!r} is not a supported database: use {form}.")
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name}={shown!r} names no database.")
+    return config
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of a few words; any other value is refused by name."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
+    return value.strip().lower()
+
+
 def make_private(path: Path, mode: int) -> None:
     """Narrows a file or folder of ours to its owner, for installs made before the data was kept private."""
     try:
@@ -173,12 +205,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'archive.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-    )
-}
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'archive.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets journalists read while an ingest writes; a busy timeout absorbs short write locks.
     DATABASES["default"]["OPTIONS"] = {
@@ -187,6 +215,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     private_sqlite_database(str(DATABASES["default"]["NAME"]))
+else:
+    # A connection kept CONN_MAX_AGE seconds is checked before reuse, so a restarted server costs no request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes checks every login before Django's own backend does.
@@ -221,23 +252,37 @@ STORAGES = {
     },
 }
 
-# The search engine sits behind haystack, so a larger archive moves to Elasticsearch or OpenSearch
-# by changing this setting (HAYSTACK_URL) rather than the code that queries it.
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "archive.search.backend.ArabicWhooshEngine",
-        "PATH": str(DATA_DIR / "whoosh_index"),
-        "BATCH_SIZE": 500,
-        "INCLUDE_SPELLING": True,
-    },
-}
-if os.environ.get("HAYSTACK_URL"):
-    HAYSTACK_CONNECTIONS["default"] = {
-        "ENGINE": os.environ.get(
-            "HAYSTACK_ENGINE", "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
-        ),
-        "URL": os.environ["HAYSTACK_URL"],
-        "INDEX_NAME": os.environ.get("HAYSTACK_INDEX_NAME", "archive"),
+# The search engine sits behind haystack: the embedded Whoosh index by default; Elasticsearch 7 or
+# OpenSearch 2 (SEARCH_ENGINE, HAYSTACK_URL) with the same Arabic analysis for a larger archive
+# (archive/search/elasticsearch.py, docs/scaling.md).
+SEARCH_ENGINE = env_choice(
+    "SEARCH_ENGINE", "elasticsearch" if os.environ.get("HAYSTACK_URL") else "whoosh", SEARCH_ENGINES
+)
+if SEARCH_ENGINE == "whoosh":
+    HAYSTACK_CONNECTIONS = {
+        "default": {
+            "ENGINE": "archive.search.backend.ArabicWhooshEngine",
+            "PATH": str(DATA_DIR / "whoosh_index"),
+            "BATCH_SIZE": 500,
+            "INCLUDE_SPELLING": True,
+        },
+    }
+else:
+    search_url = os.environ.get("HAYSTACK_URL", "").strip()
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", search_url):
+        raise ImproperlyConfigured(
+            f"SEARCH_ENGINE={SEARCH_ENGINE} needs HAYSTACK_URL=http(s)://HOST:PORT, not {search_url!r}."
+        )
+    HAYSTACK_CONNECTIONS = {
+        "default": {
+            "ENGINE": "archive.search.elasticsearch.ArabicElasticsearchEngine",
+            "URL": search_url,
+            "INDEX_NAME": os.environ.get("HAYSTACK_INDEX_NAME", "archive"),
+            "DISTRIBUTION": SEARCH_ENGINE,
+            "BATCH_SIZE": 500,
+            "INCLUDE_SPELLING": True,
+            "TIMEOUT": env_int("HAYSTACK_TIMEOUT", 30, minimum=1),
+        },
     }
 # What one process keeps of the index in memory (term postings, facet values, date keys), in bytes:
 # shared by its threads, whatever the number of requests (archive.search.engine).

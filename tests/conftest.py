@@ -11,6 +11,20 @@ SEEDS = REPO / "fixtures" / "seeds"
 SHARED = REPO.parent / "shared"
 
 
+DATABASE_MARKERS = {"sqlite": "django.db.backends.sqlite3", "postgres": "django.db.backends.postgresql"}
+
+
+def pytest_runtest_setup(item):
+    """A test marked sqlite or postgres runs only on that database (CI runs the suite on both)."""
+    wanted = [DATABASE_MARKERS[m.name] for m in item.iter_markers() if m.name in DATABASE_MARKERS]
+    if wanted and item.config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if engine not in wanted:
+            pytest.skip(f"needs {' or '.join(wanted)}, the database is {engine}")
+
+
 def reset_haystack():
     """Forget the backends haystack opened, in every thread (the live server's too)."""
     from haystack import connections

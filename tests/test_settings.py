@@ -94,6 +94,7 @@ OPEN_DATABASE = textwrap.dedent(
 )
 
 
+@pytest.mark.sqlite
 def test_a_fresh_data_folder_is_private_whatever_the_umask(tmp_path):
     data = tmp_path / "data"
     done = manage("migrate", "--noinput", umask=0, ARCHIVE_DATA_DIR=str(data))
@@ -114,6 +115,7 @@ def test_a_fresh_data_folder_is_private_whatever_the_umask(tmp_path):
     assert set(modes.values()) == {"0o600"}
 
 
+@pytest.mark.sqlite
 def test_an_older_world_readable_data_folder_is_narrowed(tmp_path):
     data = tmp_path / "data"
     data.mkdir(mode=0o755)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.conf import settings
+from django.db.models import F
 
 from archive.models import Annotation, Article
 from archive.search import query as query_syntax
@@ -51,11 +52,15 @@ def articles(request: SearchRequest) -> Iterator[Article]:
     """Every matching article in the search's order; with no query the database alone can say which."""
     fields = ("id", "title", "url", "published_on", "published_at", "source__name")
     if query_syntax.parse(request.q).is_empty:
-        order = (
-            ["published_on", "published_at", "id"]
-            if request.effective_sort == "oldest"
-            else ["-published_on", "-published_at", "-id"]
-        )
+        # Undated articles last either way, as the index sorts them (PostgreSQL puts NULL first in DESC).
+        descending = request.effective_sort != "oldest"
+        order = [
+            *(
+                F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+                for name in ("published_on", "published_at")
+            ),
+            "-id" if descending else "id",
+        ]
         yield from (
             matching_articles(request).select_related("source").only(*fields).order_by(*order).iterator(CHUNK)
         )

@@ -76,8 +76,10 @@ class SearchForm(forms.Form):
 
     def clean_source(self):
         slugs = self.cleaned_data["source"]
-        # "unknown" is the facet of articles whose source nobody knows yet (archive.search_indexes).
-        known = {UNKNOWN, *Source.objects.public().filter(slug__in=slugs).values_list("slug", flat=True)}
+        # "unknown" is the facet of articles whose source nobody knows yet (archive.search_indexes). A NUL
+        # is no slug, and PostgreSQL refuses it in a query rather than finding nothing.
+        lookup = [slug for slug in slugs if "\x00" not in slug]
+        known = {UNKNOWN, *Source.objects.public().filter(slug__in=lookup).values_list("slug", flat=True)}
         if unknown := [slug for slug in slugs if slug not in known]:
             raise forms.ValidationError(
                 _("مصدر غير معروف: %(slugs)s"), code="unknown_source", params={"slugs": "، ".join(unknown)}

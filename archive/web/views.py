@@ -166,6 +166,8 @@ class SourceArticles(ListView):
     paginate_by = ARTICLES_PER_PAGE
 
     def get_queryset(self):
+        if "\x00" in self.kwargs["slug"]:  # no slug has one, and PostgreSQL refuses it in a query
+            raise Http404
         self.source = get_object_or_404(Source.objects.public(), slug=self.kwargs["slug"])
         return self.source.articles.select_related("source")
 

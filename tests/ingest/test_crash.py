@@ -18,6 +18,10 @@ import pytest
 
 from ..conftest import REPO
 
+# The commands' subprocesses use the data folder's SQLite database, which `stored` reads directly;
+# tests/test_postgres_concurrency.py runs ingests and editors together on PostgreSQL.
+pytestmark = pytest.mark.sqlite
+
 ARTICLES = 1500
 WORDS = (
     "الحكومة البرلمان المدينة الجيش الوزير الاتفاق المفاوضات الانتخابات المعارضة الميناء الطريق "

@@ -325,7 +325,8 @@ def test_dates_the_calendar_lacks_are_404(client, db, url):
         ("http://", False),
         ("https:///no-host", False),
         ("https://test.example/a b", False),
-        ("https://test.example/\x00", False),
+        # PostgreSQL cannot store a NUL (ingestion rejects such a record there, with its reason).
+        pytest.param("https://test.example/\x00", False, marks=pytest.mark.sqlite),
     ],
 )
 def test_only_http_and_https_urls_become_links(client, source, url, linked):
