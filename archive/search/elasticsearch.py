@@ -33,8 +33,8 @@ from haystack.fields import FacetField
 
 from archive.text import arabic
 
-from .backend import SNIPPET_CHARS, SNIPPET_FRAGMENTS
 from .query import EXACT_FIELD
+from .snippets import SNIPPET_CHARS, SNIPPET_FRAGMENTS
 
 STEMMED = "arabic_stemmed"
 EXACT = "arabic_exact"
