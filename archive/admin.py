@@ -7,11 +7,11 @@ confirm or merge into a known outlet (?needs_review__exact=1).
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -218,13 +218,21 @@ class ArticleAdmin(admin.ModelAdmin):
         """Accepts one of the candidate values of an article (POST, from the review queue)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        article = get_object_or_404(Article.objects.select_related("source"), pk=object_id)
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
         if not self.has_change_permission(request, article):
             raise PermissionDenied
         try:
-            candidate = article.candidates[int(request.POST.get("candidate", ""))]
-            article.accept_candidate(candidate["field"], candidate["value"])
-        except (ValueError, IndexError, KeyError, TypeError, ValidationError):
+            index = int(request.POST.get("candidate", ""))
+            if index < 0:
+                raise IndexError(index)
+            candidate = article.candidates[index]
+            may_create = request.user.has_perm("archive.add_source")
+            article.accept_candidate(candidate["field"], candidate["value"], may_create_source=may_create)
+        except ValidationError as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+        except (ValueError, IndexError, KeyError, TypeError):
             self.message_user(request, _("That candidate is no longer there."), messages.ERROR)
         else:
             self.log_change(request, article, [{"changed": {"fields": [candidate["field"]]}}])

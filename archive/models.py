@@ -15,7 +15,7 @@ from archive.text.metadata import name_key
 from archive.text.urls import web_url
 
 # What the index, the search URLs and the facets call a source or a date nobody knows
-# (archive.search.backend.UNKNOWN); no source may take it as its slug.
+# (archive.search_indexes); no source may take it as its slug.
 UNKNOWN = "unknown"
 
 
@@ -93,22 +93,26 @@ class Source(models.Model):
         )
 
     @classmethod
-    def for_editor(cls, name: str) -> "Source":
+    def for_editor(cls, name: str, may_create: bool = False) -> "Source":
         """The source an editor means by a name or a domain: a known one, else the outlet table's, else
-        a new one, which the editor's choice makes reviewed."""
+        (only for a role that may add sources) a new one. The editor's choice makes it reviewed."""
         from archive.text import outlets
 
-        name = name.strip()
+        name = name.strip()[: cls._meta.get_field("name").max_length]
         host = outlets.host_of(name) if "/" in name else name.lower().removeprefix("www.")
-        for source in cls.objects.all():
-            if source.known_as(name) or (source.domain and source.domain.lower() == host):
-                return source
-        outlet = outlets.by_name(name) or outlets.by_domain(name)
-        if outlet is not None:
-            return next((s for s in cls.objects.all() if s.known_as(outlet.name)), None) or cls.from_outlet(
-                outlet
-            )
-        return cls.objects.create(name=name[:200])
+        sources = list(cls.objects.all())
+        found = next(
+            (s for s in sources if s.known_as(name) or (s.domain and s.domain.lower() == host)), None
+        )
+        if found is None and (outlet := outlets.by_name(name) or outlets.by_domain(name)) is not None:
+            found = next((s for s in sources if s.known_as(outlet.name)), None) or cls.from_outlet(outlet)
+        if found is None:
+            if not may_create:
+                raise ValidationError(_("No source is known by this name; an administrator can add it."))
+            found = cls.objects.create(name=name)
+        if found.needs_review:
+            found.confirm()
+        return found
 
     def known_as(self, name: str) -> bool:
         key = name_key(name)
@@ -131,7 +135,7 @@ class Source(models.Model):
         if target.pk == self.pk:
             raise ValueError("a source cannot be merged into itself")
         ids = list(self.articles.values_list("pk", flat=True))
-        Article.objects.filter(pk__in=ids).update(source=target)
+        Article.objects.filter(pk__in=ids).update(source=target, source_origin=Article.Origin.EDITOR)
         for name in (self.name, *self.aliases, self.domain):
             if name and not target.known_as(name):
                 target.aliases = [*target.aliases, name]
@@ -293,9 +297,10 @@ class Article(models.Model):
         return [c for c in self.candidates if isinstance(c, dict) and c.get("field") == field]
 
     @transaction.atomic
-    def accept_candidate(self, field: str, value: str) -> None:
+    def accept_candidate(self, field: str, value: str, may_create_source: bool = False) -> None:
         """Sets a field to a value the cleaners saw for it, as an editor's decision; the article is
-        recorded for the index in the same transaction. A value never seen is refused."""
+        recorded for the index in the same transaction. A value never seen is refused, and so is a
+        source nobody knows unless may_create_source."""
         if not any(c.get("value") == value for c in self.candidates_for(field)):
             raise ValidationError(_("No such candidate for this article."))
         if field == "title":
@@ -304,7 +309,8 @@ class Article(models.Model):
                 self.Origin.EDITOR,
             )
         elif field == "source":
-            self.source, self.source_origin = Source.for_editor(value), self.Origin.EDITOR
+            self.source = Source.for_editor(value, may_create=may_create_source)
+            self.source_origin = self.Origin.EDITOR
         elif field == "published":
             self.set_published(value)
         else:

@@ -14,7 +14,7 @@ from archive.search import periods
 from archive.search.analyzers import ArabicExactAnalyzer
 
 # The facet value of an article with no date, and of one with no source or a source not yet
-# reviewed (the same word as archive.search.backend.UNKNOWN).
+# reviewed (archive.models.UNKNOWN).
 UNKNOWN_DATE = UNKNOWN
 UNKNOWN_SOURCE = UNKNOWN
 

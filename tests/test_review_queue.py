@@ -119,6 +119,58 @@ def test_a_source_candidate_nobody_knows_becomes_a_source_the_editor_vouches_for
     assert source.country == "الإمارات"
 
 
+def test_a_source_nobody_knows_is_added_only_by_a_role_that_may_add_sources(client, editor, orphan):
+    orphan.candidates = [{"field": "source", "value": "نشرة حي الميدان", "origin": "text", "evidence": ""}]
+    orphan.save()
+    url = reverse("admin:archive_article_accept", args=[orphan.pk])
+    client.force_login(editor)
+    page = client.post(url, {"candidate": "0"}, follow=True).content.decode()
+    assert "an administrator can add it" in page
+    orphan.refresh_from_db()
+    assert orphan.source is None and not Source.objects.filter(name="نشرة حي الميدان").exists()
+    admin = User.objects.create_superuser("root", password="a-long-admin-password")
+    client.force_login(admin)
+    client.post(url, {"candidate": "0"})
+    orphan.refresh_from_db()
+    assert orphan.source.name == "نشرة حي الميدان" and not orphan.source.needs_review
+
+
+def test_accepting_a_flagged_source_confirms_it(orphan):
+    flagged = Source.objects.create(name="سيريا نيوز الجديد", domain="syrianews.example", needs_review=True)
+    orphan.candidates = [{"field": "source", "value": "سيريا نيوز الجديد", "origin": "html", "evidence": ""}]
+    orphan.accept_candidate("source", "سيريا نيوز الجديد")
+    flagged.refresh_from_db()
+    assert orphan.source == flagged and not flagged.needs_review
+
+
+def test_an_accept_address_that_names_no_article_is_a_404(client, editor, orphan):
+    client.force_login(editor)
+    for object_id in ("abc", "999999"):
+        response = client.post(f"/admin/archive/article/{object_id}/accept/", {"candidate": "0"})
+        assert response.status_code == 404, object_id
+    client.post(reverse("admin:archive_article_accept", args=[orphan.pk]), {"candidate": "-1"})
+    orphan.refresh_from_db()
+    assert orphan.source is None
+
+
+def test_the_migration_records_the_articles_of_flagged_sources_for_the_index():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("archive.migrations.0006_source_evidence")
+    flagged = Source.objects.create(name="تعليقات", domain="comments.example", needs_review=True)
+    table = Source.objects.create(name="alarabia", domain="alarabiya.net", needs_review=True)
+    under_review = make_article(flagged, "خبر", "نص الخبر الأول هنا.")
+    trusted = make_article(table, "خبر آخر", "نص الخبر الثاني هنا.")
+    IndexChange.objects.all().delete()
+    migration.trust_table_outlets(apps, None)
+    table.refresh_from_db()
+    assert not table.needs_review
+    assert set(IndexChange.objects.values_list("article_id", flat=True)) == {under_review.pk}
+    assert trusted.pk != under_review.pk
+
+
 def test_merging_a_flagged_source_moves_its_articles_keeps_its_name_and_reindexes(
     client, editor, known, django_capture_on_commit_callbacks
 ):

@@ -1,7 +1,8 @@
 """Where an article's title and source came from and the candidates seen; a source may stay unknown.
 
-Editors may now change sources (to confirm or merge those ingestion created), and sources ingestion
-flagged that the outlet table knows are no longer awaiting review.
+Editors may now change sources (to confirm or merge those ingestion created), sources ingestion
+flagged that the outlet table knows are no longer awaiting review, and the articles of those still
+awaiting it are recorded for the index, which now files them under "unknown".
 """
 
 import django.db.models.deletion
@@ -38,6 +39,12 @@ def trust_table_outlets(apps, schema_editor):
             source.needs_review = False
             source.country = source.country or arabic_country_name(outlet.country)
             source.save(update_fields=["needs_review", "country"])
+    # The articles of the sources still awaiting review are now filed under "unknown": their documents
+    # must be rewritten, which the index outbox does (archive.models.IndexChange).
+    Article = apps.get_model("archive", "Article")
+    IndexChange = apps.get_model("archive", "IndexChange")
+    flagged = Article.objects.filter(source__needs_review=True).values_list("pk", flat=True)
+    IndexChange.objects.bulk_create([IndexChange(article_id=pk) for pk in flagged.iterator()], batch_size=1000)
 
 
 class Migration(migrations.Migration):

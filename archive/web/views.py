@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
-from archive.models import Article, Source
+from archive.models import UNKNOWN, Article, Source
 from archive.search import periods, protected, service
-from archive.search_indexes import UNKNOWN_SOURCE
 
 from . import charts, exports, labels
 from .forms import ChartForm, SearchForm
@@ -60,7 +59,7 @@ def search(request):
     page = service.run_search(form.search_request())
     interval, normalize = form.cleaned_data["interval"], form.cleaned_data["normalize"]
     source_names = dict(Source.objects.filter(slug__in=params.getlist("source")).values_list("slug", "name"))
-    source_names[UNKNOWN_SOURCE] = _("مصدر غير معروف")
+    source_names[UNKNOWN] = _("مصدر غير معروف")
     context.update(
         page=page,
         hits=[{"hit": hit, "published": parse_published(hit.published)} for hit in page.hits],
