@@ -13,7 +13,7 @@ from archive.models import Article
 from archive.search import periods
 from archive.search.analyzers import ArabicExactAnalyzer
 
-UNKNOWN_DATE = "unknown"
+UNKNOWN_DATE = periods.UNKNOWN
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
@@ -69,13 +69,13 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return article.published.isoformat() if article.published else ""
 
     def prepare_year(self, article):
-        return periods.year_key(article.published_on) if article.published_on else UNKNOWN_DATE
+        return periods.key(article.published_on, "year")
 
     def prepare_month(self, article):
-        return periods.month_key(article.published_on) if article.published_on else UNKNOWN_DATE
+        return periods.key(article.published_on, "month")
 
     def prepare_day(self, article):
-        return periods.day_key(article.published_on) if article.published_on else UNKNOWN_DATE
+        return periods.key(article.published_on, "day")
 
     def prepare_source_month(self, article):
         return f"{article.source.slug}|{self.prepare_month(article)}"
