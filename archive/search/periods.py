@@ -1,7 +1,7 @@
 """Period keys ("YYYY", "YYYY-MM", "YYYY-MM-DD", or "unknown") and the calendar arithmetic around them.
 
-The index's date facets, the histogram, the date filter, the chart and the date inputs all speak in
-these keys, so they are made here and nowhere else: zero-padded for every year a date can have (1 to
+The index's date facets, the histogram, the date filter, the chart and its CSV all speak in these
+keys, so they are made and read here and nowhere else: zero-padded for every year a date can have (1 to
 9999), since strftime's %Y is not ("999" on Linux), and unpadded keys neither sort nor parse back.
 Plain Python.
 """

@@ -4,13 +4,10 @@ Pages, the JSON API, the chart, the CSV export and the Atom feed all read the sa
 these forms, so a search can be shared as a link and refused the same way everywhere.
 """
 
-from datetime import date
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import Annotation, Source
-from archive.search import periods
 from archive.search.service import SearchRequest
 
 MAX_VALUES = 50
@@ -44,16 +41,10 @@ class ValuesField(forms.Field):
 
 
 class DateInput(forms.DateInput):
-    """A date as the browser's date input and DATE_FORMAT read it: zero-padded in every year (strftime
-    writes year 999 as "999", which neither reads back)."""
-
     input_type = "date"
 
     def __init__(self):
         super().__init__(format=DATE_FORMAT)
-
-    def format_value(self, value):
-        return periods.key(value, "day") if isinstance(value, date) else super().format_value(value)
 
 
 class SearchForm(forms.Form):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from archive.models import Annotation, Article, Source
 from archive.search import coverage, exports, periods
 from archive.search.indexing import index_articles
+from archive.search.service import SearchRequest, run_search
 
 from .conftest import date_seeds, make_article
 
@@ -47,6 +48,16 @@ def test_csv_export_has_every_page(client, port_articles, monkeypatch):
     row = next(r for r in rows if r["title"] == "الميناء 3")
     assert row["source"] == "مصدر الاختبار" and row["published"] == "2016-02-04"
     assert row["permalink"] == f"http://testserver/articles/{row['id']}/"
+
+
+@pytest.mark.parametrize("q", ["", "الميناء"])
+def test_export_rows_are_read_a_batch_at_a_time_in_the_searchs_order(port_articles, monkeypatch, q):
+    monkeypatch.setattr(exports, "BATCH", 7)
+    request = SearchRequest(q=q, sort="oldest")
+    assert [len(ids) for ids in exports.matched_ids(request)] == [7] * 6 + [3]
+    rows = list(exports.export_rows(request))
+    assert [row.id for row in rows] == [hit.id for hit in run_search(request, per_page=45).hits]
+    assert [row.published for row in rows] == sorted(row.published for row in rows)
 
 
 def test_csv_export_follows_sort_and_filters(client, seed_archive):
