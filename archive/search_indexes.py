@@ -14,8 +14,8 @@ from archive.search import periods
 from archive.search.analyzers import ArabicExactAnalyzer
 
 # The facet value of an article with no date, and of one with no source or a source not yet
-# reviewed (archive.models.UNKNOWN).
-UNKNOWN_DATE = UNKNOWN
+# reviewed (archive.models.UNKNOWN, which periods.UNKNOWN is too).
+UNKNOWN_DATE = periods.UNKNOWN
 UNKNOWN_SOURCE = UNKNOWN
 
 
@@ -80,13 +80,13 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return article.published.isoformat() if article.published else ""
 
     def prepare_year(self, article):
-        return periods.year_key(article.published_on) if article.published_on else UNKNOWN_DATE
+        return periods.key(article.published_on, "year")
 
     def prepare_month(self, article):
-        return periods.month_key(article.published_on) if article.published_on else UNKNOWN_DATE
+        return periods.key(article.published_on, "month")
 
     def prepare_day(self, article):
-        return periods.day_key(article.published_on) if article.published_on else UNKNOWN_DATE
+        return periods.key(article.published_on, "day")
 
     def prepare_source_month(self, article):
         return f"{self.prepare_source(article)}|{self.prepare_month(article)}"

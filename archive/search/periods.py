@@ -1,8 +1,9 @@
-"""Period keys ("YYYY", "YYYY-MM", "YYYY-MM-DD") and the calendar arithmetic around them.
+"""Period keys ("YYYY", "YYYY-MM", "YYYY-MM-DD", or "unknown") and the calendar arithmetic around them.
 
-The index's date facets, the histogram, the date filter and the chart all speak in these keys, so
-they are made here and nowhere else: zero-padded for every year a date can have (1 to 9999), since
-strftime's %Y is not ("999" on Linux), and unpadded keys neither sort nor parse back. Plain Python.
+The index's date facets, the histogram, the date filter, the chart and its CSV all speak in these
+keys, so they are made and read here and nowhere else: zero-padded for every year a date can have (1 to
+9999), since strftime's %Y is not ("999" on Linux), and unpadded keys neither sort nor parse back.
+Plain Python.
 """
 
 import calendar
@@ -10,6 +11,8 @@ import re
 from datetime import date, timedelta
 
 KEY = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+UNKNOWN = "unknown"  # the period of an article with no date
+KEY_LENGTHS = {"year": 4, "month": 7, "week": 10, "day": 10}
 
 
 def year_key(day: date) -> str:
@@ -22,6 +25,34 @@ def month_key(day: date) -> str:
 
 def day_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def key(day: date | None, precision: str) -> str:
+    """The key of the year, month, week (its Monday's day) or day that day falls in; UNKNOWN for no date."""
+    if day is None:
+        return UNKNOWN
+    if precision == "year":
+        return year_key(day)
+    if precision == "month":
+        return month_key(day)
+    return day_key(period_start(day, precision))
+
+
+def is_key(text: str, precision: str = "") -> bool:
+    """Whether text names a real period (of that precision, if given); "2015-13" and "999" do not."""
+    if precision and len(text) != KEY_LENGTHS[precision]:
+        return False
+    try:
+        parse_key(text)
+    except ValueError:
+        return False
+    return True
+
+
+def key_parts(key: str) -> tuple[str, ...]:
+    """A key's year, month and day as written ("0999-05": "0999", "05"); ValueError for a non-key."""
+    parse_key(key)
+    return tuple(part for part in KEY.fullmatch(key).groups() if part)
 
 
 def parse_key(key: str) -> date:
@@ -92,6 +123,12 @@ def period_start(day: date, interval: str) -> date:
     if interval == "week":
         return day - timedelta(days=day.weekday())
     return day
+
+
+def period_end(start: date, interval: str) -> date:
+    """The last day of the day, week, month or year beginning at start (the calendar's last day at most)."""
+    after = next_start(start, interval)
+    return after - timedelta(days=1) if after else date.max
 
 
 def period_count(first: date, last: date, interval: str) -> int:

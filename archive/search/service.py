@@ -1,7 +1,9 @@
 """One search, as the pages and the JSON API both need it: results, facets, histogram, suggestion.
 
 Everything goes through haystack's SearchQuerySet, so the same code serves Whoosh on a laptop and
-Elasticsearch or OpenSearch on a larger install.
+Elasticsearch or OpenSearch on a larger install. The query a request stands for is built in one place,
+matching(), for the pages, the API, the feed, the chart (archive.search.coverage) and the exports
+(archive.search.exports); they all get plain data back, never a queryset.
 """
 
 import math
@@ -14,7 +16,6 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article, Source
-from archive.search_indexes import UNKNOWN_DATE
 
 from . import expansions, periods
 from . import query as query_syntax
@@ -105,6 +106,19 @@ def quoted(values) -> str:
     return " OR ".join('"{}"'.format(str(v).replace('"', "")) for v in values)
 
 
+def matching(
+    request: SearchRequest, parsed: query_syntax.ParsedQuery | None = None, skip: str = ""
+) -> SearchQuerySet:
+    """What the request matches, its query and every filter (but the one named by skip), unordered.
+
+    The one place a request becomes an engine query: a new filter is added in filtered() and nowhere
+    else. parsed is the request's parse_query(), when the caller already has it."""
+    parsed = parse_query(request) if parsed is None else parsed
+    sqs = SearchQuerySet().models(Article)
+    sqs = sqs.all() if parsed.is_empty else sqs.raw_search(query_syntax.render(parsed))
+    return filtered(sqs, request, skip)
+
+
 def filtered(sqs: SearchQuerySet, request: SearchRequest, skip: str = "") -> SearchQuerySet:
     """Applies the request's filters as narrowing queries (they never change relevance)."""
     if request.sources and skip != "source":
@@ -130,16 +144,16 @@ def date_filter(low: date, high: date) -> str:
     while day is not None and day <= high and len(terms) <= MAX_DATE_TERMS:
         year_end, month_end = date(day.year, 12, 31), periods.month_end(day)
         if day.month == 1 and day.day == 1 and year_end <= high:
-            terms.append(f'year:"{periods.year_key(day)}"')
+            terms.append(f'year:"{periods.key(day, "year")}"')
             day = periods.next_day(year_end)
         elif day.day == 1 and month_end <= high:
-            terms.append(f'month:"{periods.month_key(day)}"')
+            terms.append(f'month:"{periods.key(day, "month")}"')
             day = periods.next_day(month_end)
         else:
-            terms.append(f'day:"{periods.day_key(day)}"')
+            terms.append(f'day:"{periods.key(day, "day")}"')
             day = periods.next_day(day)
     if len(terms) > MAX_DATE_TERMS or (day is not None and day <= high):
-        return f"day:[{periods.day_key(low)} TO {periods.day_key(high)}]"
+        return f"day:[{periods.key(low, 'day')} TO {periods.key(high, 'day')}]"
     return "(" + " OR ".join(terms) + ")"
 
 
@@ -151,15 +165,28 @@ def parse_query(request: SearchRequest) -> query_syntax.ParsedQuery:
     parsed = query_syntax.parse(request.q, exact=request.exact)
     if request.literal or request.exact:
         return parsed
+    return expansions.expand(parsed, engine_vocabulary)
+
+
+def engine_vocabulary():
+    """The index's vocabulary, for the Latin-name expansions; None from an engine that keeps none.
+
+    One of the two places this module asks the engine for more than haystack offers (the other is the
+    notes a search leaves, in run_search)."""
     backend = connections["default"].get_backend()
-    return expansions.expand(parsed, lambda: backend.vocabulary() if hasattr(backend, "vocabulary") else None)
+    return backend.vocabulary() if hasattr(backend, "vocabulary") else None
 
 
-def base_queryset(request: SearchRequest, parsed: query_syntax.ParsedQuery) -> SearchQuerySet:
-    sqs = SearchQuerySet().models(Article)
-    if parsed.is_empty:
-        return sqs.all()
-    return sqs.raw_search(query_syntax.render(parsed))
+def engine_notes(sqs: SearchQuerySet) -> list[str]:
+    """What the engine narrowed in a search it ran (a prefix with too many words), where its query
+    class says (archive.search.backend's does); none from another engine."""
+    return getattr(sqs.query, "get_notes", list)()
+
+
+def ordered(sqs: SearchQuerySet, request: SearchRequest) -> SearchQuerySet:
+    """The matches in the order the request asks for (relevance: the engine's own)."""
+    order = SORTS.get(request.effective_sort)
+    return sqs.order_by(order) if order else sqs
 
 
 def run_search(
@@ -171,9 +198,7 @@ def run_search(
     if request.q.strip() and parsed.is_empty:
         result.notes.append("The query has no searchable words; showing everything that matches the filters.")
 
-    sqs = filtered(base_queryset(request, parsed), request)
-    if order := SORTS.get(request.effective_sort):
-        sqs = sqs.order_by(order)
+    sqs = ordered(matching(request, parsed), request)
     if not parsed.is_empty:
         sqs = sqs.highlight(words=parsed.highlight_words())
         if with_suggestion:
@@ -191,12 +216,11 @@ def run_search(
     if page > result.pages:
         page = result.pages
         if result.count:  # with nothing found, asking again would only run the spelling again
-            found = list(sqs._clone()[(page - 1) * per_page : page * per_page])
+            found = list(sqs.all()[(page - 1) * per_page : page * per_page])  # a copy: no cached page
     result.page = page
     result.hits = [make_hit(r) for r in found]
     add_copy_counts(result.hits)
-    # What the engine narrowed (a prefix with too many words), where its query class says.
-    result.notes.extend(n for n in getattr(sqs.query, "get_notes", list)() if n not in result.notes)
+    result.notes.extend(n for n in engine_notes(sqs) if n not in result.notes)
     if with_suggestion and not parsed.is_empty and result.count == 0:
         result.suggestion = sqs.query.get_spelling_suggestion()
 
@@ -204,7 +228,7 @@ def run_search(
         counts = sqs.facet_counts().get("fields", {})
         if request.sources:
             # Multi-select: the source counts ignore the source filter, so other outlets stay visible.
-            unfiltered = filtered(base_queryset(request, parsed), request, skip="source").facet("source")
+            unfiltered = matching(request, parsed, skip="source").facet("source")
             counts["source"] = unfiltered.facet_counts().get("fields", {}).get("source", [])
         result.facets = facet_lists(counts)
         result.histogram = month_histogram(dict(counts.get("month", [])), request)
@@ -260,7 +284,7 @@ def facet_lists(counts: dict) -> dict[str, list[dict]]:
         "source": [{"slug": s, "name": names.get(s, s), "count": n} for s, n in counts.get("source", [])],
         "year": sorted(
             ({"period": y, "count": n} for y, n in counts.get("year", [])),
-            key=lambda b: (b["period"] == UNKNOWN_DATE, b["period"]),
+            key=lambda b: (b["period"] == periods.UNKNOWN, b["period"]),
         ),
     }
     for name in ("agency", "tags", "status"):
@@ -271,26 +295,26 @@ def facet_lists(counts: dict) -> dict[str, list[dict]]:
 def month_histogram(counts: dict[str, int], request: SearchRequest) -> list[dict]:
     """Months in order, an "unknown" bucket for undated articles, and the empty months between filled
     in unless that would make more than MAX_FILLED_MONTHS bars (then only months with articles)."""
-    unknown = counts.pop(UNKNOWN_DATE, 0)
+    unknown = counts.pop(periods.UNKNOWN, 0)
     # A key that is not "YYYY-MM" (one indexed before keys were zero-padded) counts nowhere.
-    months = sorted(m for m, n in counts.items() if n and periods.KEY.fullmatch(m) and len(m) == 7)
+    months = sorted(m for m, n in counts.items() if n and periods.is_key(m, "month"))
     buckets = []
     if months:
         first, last = months[0], months[-1]
         # The filter's bounds widen the axis, unless that would fill it with empty months only.
         if request.date_from:
-            low = periods.month_key(request.date_from)
+            low = periods.key(request.date_from, "month")
             if periods.months_between(low, last) <= MAX_FILLED_MONTHS:
                 first = min(first, low)
         if request.date_to:
-            high = periods.month_key(request.date_to)
+            high = periods.key(request.date_to, "month")
             if periods.months_between(first, high) <= MAX_FILLED_MONTHS:
                 last = max(last, high)
         if periods.months_between(first, last) <= MAX_FILLED_MONTHS:
             months = periods.month_range(first, last)
         buckets = [{"period": period, "count": counts.get(period, 0)} for period in months]
     if unknown:
-        buckets.append({"period": UNKNOWN_DATE, "count": unknown})
+        buckets.append({"period": periods.UNKNOWN, "count": unknown})
     return buckets
 
 

@@ -5,7 +5,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from archive.search import periods
-from archive.search_indexes import UNKNOWN_DATE
 
 FEW_MONTHS = 18
 # Parameters that describe what is searched; the page number and chart interval are not part of it.
@@ -93,10 +92,12 @@ def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
     for bucket in histogram:
         period, count = bucket["period"], bucket["count"]
         bar = {"period": period, "count": count, "height": round(100 * count / top, 1), "url": ""}
-        if period != UNKNOWN_DATE:
+        if period != periods.UNKNOWN:
             first, last = periods.month_bounds(period)
-            bar["url"] = with_changes(params, date_from=periods.day_key(first), date_to=periods.day_key(last))
-            bar["year"], bar["month"] = periods.year_key(first), f"{first.month:02d}"
+            bar["url"] = with_changes(
+                params, date_from=periods.key(first, "day"), date_to=periods.key(last, "day")
+            )
+            bar["year"], bar["month"] = periods.key_parts(period)[:2]
             bar["label"] = date_format(first, "YEAR_MONTH_FORMAT")
             # The first bar names its year too, unless January's label would follow too closely; so
             # does a bar after a gap of years (a histogram too long to fill in).

@@ -1,7 +1,7 @@
 """Journalists' pages: search, articles with their originals, sources, browsing by date, exports.
 
-Each view validates its parameters with a form and asks archive.search.service or the ORM for the
-data; what the page shows is decided in the templates.
+Each view validates its parameters with a form and asks archive.search (service, coverage, exports)
+or the ORM for the data; what the page shows is decided in the templates.
 """
 
 import csv
@@ -11,6 +11,7 @@ from datetime import date, datetime
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, urlencode
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
 from archive.models import UNKNOWN, Article, Source
-from archive.search import periods, protected, service
+from archive.search import coverage, periods, protected, service
 
 from . import charts, exports, labels
 from .forms import ChartForm, SearchForm
@@ -205,14 +206,11 @@ class DatedArticles(ListView):
 def period_bounds(year: str, month: str = "", day: str = "") -> tuple[date, date]:
     """The first and last days of the period named in a URL; Http404 for a date the calendar lacks."""
     try:
-        if day:
-            first = date(int(year), int(month), int(day))
-            return first, first
-        if month:
-            return periods.month_bounds(f"{int(year):04d}-{int(month):02d}")
-        return date(int(year), 1, 1), date(int(year), 12, 31)
+        first = date(int(year), int(month or 1), int(day or 1))
     except ValueError:
         raise Http404("No such date") from None
+    period = "day" if day else "month" if month else "year"
+    return first, periods.period_end(first, period)
 
 
 def neighbours(first: date, period: str) -> tuple[date | None, date | None]:
@@ -322,7 +320,7 @@ def attention(request):
     if not form.is_valid():
         return None, JsonResponse(form.errors_json(), status=400)
     share = form.cleaned_data["normalize"] == "share"
-    return charts.attention(form.search_request(), form.cleaned_data["interval"], share), None
+    return coverage.attention(form.search_request(), form.cleaned_data["interval"], share), None
 
 
 @require_GET
@@ -355,7 +353,7 @@ def export_csv(request):
     if not form.is_valid():
         return JsonResponse(form.errors_json(), status=400)
     lines = exports.csv_lines(
-        form.search_request(), lambda article: request.build_absolute_uri(article.get_absolute_url())
+        form.search_request(), lambda pk: request.build_absolute_uri(reverse("article_detail", args=[pk]))
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, "archive-search.csv")

@@ -98,3 +98,39 @@ def test_the_calendar_ends():
 def test_malformed_keys_are_refused(key):
     with pytest.raises(ValueError):
         periods.parse_key(key)
+
+
+precisions = st.sampled_from(["year", "month", "week", "day"])
+
+
+@checked
+@given(days, precisions)
+def test_one_key_function_names_every_period_and_parses_back(day, precision):
+    key = periods.key(day, precision)
+    start = periods.period_start(day, precision)
+    assert periods.parse_key(key) == start and periods.is_key(key, precision)
+    assert len(key) == periods.KEY_LENGTHS[precision] and key.isascii()
+    assert "-".join(periods.key_parts(key)) == key
+    assert periods.period_start(periods.period_end(start, precision), precision) == start
+    following = periods.next_start(start, precision)
+    assert periods.period_end(start, precision) == (following - timedelta(days=1) if following else date.max)
+
+
+@checked
+@given(days, days, precisions)
+def test_key_string_order_is_period_order(a, b, precision):
+    ka, kb = periods.key(a, precision), periods.key(b, precision)
+    sa, sb = periods.period_start(a, precision), periods.period_start(b, precision)
+    assert (ka < kb) == (sa < sb) and (ka == kb) == (sa == sb)
+
+
+def test_no_date_is_the_unknown_period():
+    assert {periods.key(None, precision) for precision in ("year", "month", "day")} == {periods.UNKNOWN}
+    assert not periods.is_key(periods.UNKNOWN)
+
+
+@pytest.mark.parametrize(
+    ("text", "precision"), [("2015-13", ""), ("999", ""), ("2015-05", "day"), ("2015", "month")]
+)
+def test_is_key_refuses_what_is_not_a_period_of_that_precision(text, precision):
+    assert not periods.is_key(text, precision)

@@ -118,9 +118,7 @@ def test_collected_counts_are_kept_until_the_index_changes(two_outlets):
 
 
 def test_periods_added_around_a_short_range_are_not_gaps(db):
-    from archive.web import charts
-
-    data = charts.assemble(
+    data = coverage.assemble(
         {"a": {"2018-02": 2}, "b": {"2018-03": 1}},
         0,
         "month",

@@ -5,13 +5,14 @@ import io
 import xml.etree.ElementTree as ET
 from datetime import date
 
+import matplotlib
 import pytest
 from django.urls import reverse
 
 from archive.models import Annotation, Article, Source
-from archive.search import periods
+from archive.search import coverage, exports, periods
 from archive.search.indexing import index_articles
-from archive.web import charts, exports
+from archive.search.service import SearchRequest, run_search
 
 from .conftest import date_seeds, make_article
 
@@ -35,7 +36,7 @@ def port_articles(source):
 
 
 def test_csv_export_has_every_page(client, port_articles, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK", 7)  # several chunks, as with a large archive
+    monkeypatch.setattr(exports, "BATCH", 7)  # several batches, as with a large archive
     response = client.get(reverse("export_csv"), {"q": "الميناء"})
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -47,6 +48,16 @@ def test_csv_export_has_every_page(client, port_articles, monkeypatch):
     row = next(r for r in rows if r["title"] == "الميناء 3")
     assert row["source"] == "مصدر الاختبار" and row["published"] == "2016-02-04"
     assert row["permalink"] == f"http://testserver/articles/{row['id']}/"
+
+
+@pytest.mark.parametrize("q", ["", "الميناء"])
+def test_export_rows_are_read_a_batch_at_a_time_in_the_searchs_order(port_articles, monkeypatch, q):
+    monkeypatch.setattr(exports, "BATCH", 7)
+    request = SearchRequest(q=q, sort="oldest")
+    assert [len(ids) for ids in exports.matched_ids(request)] == [7] * 6 + [3]
+    rows = list(exports.export_rows(request))
+    assert [row.id for row in rows] == [hit.id for hit in run_search(request, per_page=45).hits]
+    assert [row.published for row in rows] == sorted(row.published for row in rows)
 
 
 def test_csv_export_follows_sort_and_filters(client, seed_archive):
@@ -169,35 +180,20 @@ def test_chart_of_an_annotation_filter_counts_like_the_search(client, seed_archi
     assert expected == 2 and sum(int(row["total"]) for row in rows) == expected
 
 
-class FacetOnly:
-    """Stands in for a SearchQuerySet whose index has the source-and-period pair fields."""
-
-    def __init__(self, fields):
-        self.fields = fields
-
-    def facet(self, name):
-        return self
-
-    def facet_counts(self):
-        return {"fields": self.fields}
-
-
 def test_chart_from_source_and_period_pairs():
-    sqs = FacetOnly(
-        {
-            "source_month": [("a|2017-01", 3), ("b|2017-01", 1), ("b|2017-03", 2), ("a|unknown", 4)],
-            "source_day": [
-                ("a|2017-01-02", 2),
-                ("a|2017-01-09", 1),
-                ("b|2017-01-03", 1),
-                ("b|2017-03-01", 2),
-            ],
-        }
-    )
-    per_source, undated, interval = charts.search_counts(sqs, "")
+    fields = {
+        "source_month": [("a|2017-01", 3), ("b|2017-01", 1), ("b|2017-03", 2), ("a|unknown", 4)],
+        "source_day": [
+            ("a|2017-01-02", 2),
+            ("a|2017-01-09", 1),
+            ("b|2017-01-03", 1),
+            ("b|2017-03-01", 2),
+        ],
+    }
+    per_source, undated, interval = coverage.source_period_counts(fields, "")
     assert (undated, interval) == (4, "week")
     assert per_source == {"a": {"2017-01-02": 2, "2017-01-09": 1}, "b": {"2017-01-03": 1, "2017-03-01": 2}}
-    per_source, _undated, interval = charts.search_counts(sqs, "month")
+    per_source, _undated, interval = coverage.source_period_counts(fields, "month")
     assert interval == "month" and per_source == {"a": {"2017-01": 3}, "b": {"2017-01": 1, "2017-03": 2}}
 
 
@@ -222,14 +218,14 @@ def test_xml_safe_keeps_tab_newline_and_everything_above_the_controls():
 
 
 @pytest.mark.parametrize("name", ["$x$", "$\\frac{", "\\$", "$$", "_^{}", "$x^2$ = @cmd"])
-def test_chart_draws_source_names_as_written(client, db, monkeypatch, name):
+def test_chart_draws_source_names_as_written(client, db, name):
     outlet = Source.objects.create(name=name, slug="odd")
     for day in (1, 2, 9):
         make_article(outlet, f"خبر {day}", "نص عن القافلة", date(2017, 3, day))
     for fmt in ("chart_svg", "chart_png"):
         assert client.get(reverse(fmt), {"q": "القافلة"}).status_code == 200
-    monkeypatch.setitem(charts.STYLE, "svg.fonttype", "none")  # text as <text>, so it can be read back
-    svg = client.get(reverse("chart_svg")).content.decode()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as <text>, so it can be read back
+        svg = client.get(reverse("chart_svg")).content.decode()
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert name in texts
 
@@ -279,12 +275,12 @@ def test_chart_periods_stop_at_the_calendars_edges():
     assert periods.next_start(date(9999, 1, 1), "year") is None
     assert periods.previous_start(date(1, 1, 1), "day") is None
     assert periods.previous_start(date(1, 6, 1), "year") is None
-    first = charts.period_range(date(1, 1, 1), date(1, 1, 1), "day")
-    assert first[0] == date(1, 1, 1) and len(first) == charts.MIN_PERIODS
-    last = charts.period_range(date(9999, 12, 1), date(9999, 12, 1), "month")
-    assert last[-1] == date(9999, 12, 1) and len(last) == charts.MIN_PERIODS
-    assert charts.wide_enough({"a": {"2015-01-01": 1, "2018-01-01": 1}}, "day") == "week"
-    assert charts.wide_enough({"a": {"2015-01-01": 1, "2015-03-01": 1}}, "day") == "day"
+    first = coverage.period_range(date(1, 1, 1), date(1, 1, 1), "day")
+    assert first[0] == date(1, 1, 1) and len(first) == coverage.MIN_PERIODS
+    last = coverage.period_range(date(9999, 12, 1), date(9999, 12, 1), "month")
+    assert last[-1] == date(9999, 12, 1) and len(last) == coverage.MIN_PERIODS
+    assert coverage.wide_enough({"a": {"2015-01-01": 1, "2018-01-01": 1}}, "day") == "week"
+    assert coverage.wide_enough({"a": {"2015-01-01": 1, "2015-03-01": 1}}, "day") == "day"
 
 
 def test_exports_feeds_and_charts_search_a_latin_name_as_the_page_does(client, seed_archive):
