@@ -23,6 +23,7 @@ as Django's Sitemap has them, so that a subclass for another index changes them 
 
 import logging
 import os
+import threading
 import warnings
 from contextlib import contextmanager
 from functools import reduce
@@ -71,6 +72,8 @@ MAX_PHRASE_CANDIDATES = 10_000
 COMMON_PHRASE = "A phrase of very common words was searched as its words, in any order."
 UNEXCLUDED_PHRASE = "An excluded phrase of very common words could not be applied, and was left out."
 MATCH_ALL = ("*", "*:*")
+# Backends of several threads setting themselves up at once (archive.search.engine shares the rest).
+_SETUP_LOCK = threading.Lock()
 
 
 class ArabicWhooshSearchBackend(WhooshSearchBackend):
@@ -89,7 +92,12 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         self._engine: Engine | None = None
 
     def setup(self):
-        super().setup()
+        # Each thread's backend sets itself up on first use; two at once would both create the folder
+        # (haystack's makedirs then fails) or the index.
+        with _SETUP_LOCK:
+            if self.use_file_storage:
+                os.makedirs(self.path, exist_ok=True)
+            super().setup()
         self.parser = MultifieldParser(self.default_fields, schema=self.schema)
 
     def build_schema(self, fields):

@@ -230,8 +230,10 @@ def test_literal_searches_the_latin_words_only(client, seed_archive):
 
 
 def test_the_api_says_how_the_query_was_understood(client, seed_archive):
-    data = api(client, q="هجوم (النصرة OR طالبان) -الأسد").json()
-    assert data["understood"] == "هجوم AND (النصره OR طالبان) AND NOT الاسد"
+    data = api(client, q="هجوم (قصف OR غارة) -هدنة").json()
+    assert data["understood"] == "هجوم AND (قصف OR غاره) AND NOT هدنه"
+    names = api(client, q="هجوم (النصرة OR طالبان)").json()  # names are searched as their exact forms
+    assert names["understood"] == 'هجوم AND ("النصره" OR "طالبان")'
     assert api(client).json()["understood"] == ""
 
 
