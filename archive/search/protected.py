@@ -83,9 +83,9 @@ def protect(parsed: ParsedQuery) -> ParsedQuery:
                 at += len(phrase)
                 continue
             clause = run[at]
-            names = protected_names().get(clause.words[0]) if _as_typed(clause) else None
-            if names and len(clause.words) == 1:
-                spellings = tuple(dict.fromkeys(s for name in names for s in arabic.spellings_of(name)))
+            known = protected_names().get(clause.words[0]) if _as_typed(clause) else None
+            if known and len(clause.words) == 1:
+                spellings = tuple(dict.fromkeys(s for name in known for s in arabic.spellings_of(name)))
                 forms = tuple(f for f in alternatives(spellings, None) if f != clause.words)
                 out.append(replace(clause, exact=True, alternatives=forms))
                 found.append(Expansion(clause.words[0], spellings, NAME))
