@@ -202,8 +202,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         _searcher, docsets = self.current_searcher()
         lexicon = shared_lexicon(self.path)
         if lexicon.unread(docsets.reader):
-            # Through a reader of its own, so that searches need not wait for the words to be read.
-            reader = self.index.refresh().reader()
+            # Through a reader of its own, so that searches need not wait for the words to be read
+            # (the engine's index: its files are not copied into memory).
+            reader = self.engine.index.refresh().reader()
             try:
                 lexicon.update(reader, EXACT_FIELD, self.path if self.use_file_storage else None)
             finally:
