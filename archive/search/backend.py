@@ -171,10 +171,11 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         return bulk_load_running(self.path)
 
     def document_count(self) -> int:
-        """Documents in the index, from its table of contents (no searcher, nothing cached)."""
+        """Documents in the index, from its table of contents: Whoosh's doc_count() opens a reader of
+        every segment (and copies their files into memory)."""
         if not self.setup_complete:
             self.setup()
-        return self.index.refresh().doc_count()
+        return sum(segment.doc_count() for segment in self.index.refresh()._segments())
 
     @property
     def engine(self) -> Engine:

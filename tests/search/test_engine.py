@@ -187,3 +187,14 @@ def test_the_engine_reads_the_segments_files_without_copying_them_into_memory(ix
         files = segment.reader._storage.a  # the segment's compound file, overlaid on the folder
         assert isinstance(files, CompoundStorage) and files._source is None
     assert {view.searcher.stored_fields(d)["id"] for d in view.docsets.term("text", "حلب")}
+
+
+def test_the_document_count_comes_from_the_table_of_contents_without_a_reader(db, monkeypatch):
+    from haystack import connections
+    from whoosh.index import FileIndex
+
+    backend = connections["default"].get_backend()
+    backend.setup()
+    expected = backend.index.refresh().doc_count()
+    monkeypatch.setattr(FileIndex, "reader", lambda *args, **kwargs: pytest.fail("a reader was opened"))
+    assert backend.document_count() == expected
