@@ -179,10 +179,11 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         return bulk_load_running(self.path)
 
     def document_count(self) -> int:
-        """Documents in the index, from its table of contents (no searcher, nothing cached)."""
+        """Documents in the index, from its table of contents: Whoosh's doc_count() opens a reader of
+        every segment (and copies their files into memory)."""
         if not self.setup_complete:
             self.setup()
-        return self.index.refresh().doc_count()
+        return sum(segment.doc_count() for segment in self.index.refresh()._segments())
 
     @property
     def engine(self) -> Engine:
@@ -210,8 +211,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         _searcher, docsets = self.current_searcher()
         lexicon = shared_lexicon(self.path)
         if lexicon.unread(docsets.reader):
-            # Through a reader of its own, so that searches need not wait for the words to be read.
-            reader = self.index.refresh().reader()
+            # Through a reader of its own, so that searches need not wait for the words to be read
+            # (the engine's index: its files are not copied into memory).
+            reader = self.engine.index.refresh().reader()
             try:
                 lexicon.update(reader, EXACT_FIELD, self.path if self.use_file_storage else None)
             finally:

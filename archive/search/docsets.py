@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 from django.conf import settings
 from whoosh import query as wq
+from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
@@ -202,6 +203,7 @@ class Segment(NamedTuple):
     offset: int
     size: int
     deleted: np.ndarray | None
+    dead: np.ndarray | None  # the deletions as a boolean array over the segment's documents
 
     @property
     def state(self) -> tuple:
@@ -259,6 +261,7 @@ class DocSets:
                     offset,
                     reader.doc_count_all(),
                     None if deleted is None else np.array(deleted, dtype=np.int64),
+                    None if deleted is None else dead_mask(deleted, reader.doc_count_all()),
                 )
             )
         return segments
@@ -288,7 +291,7 @@ class DocSets:
 
         def read():
             with self.lock:
-                return np.array(length_bytes(segment.reader, fieldname, segment.size), dtype=np.uint8)
+                return length_bytes(segment.reader, fieldname, segment.size).astype(np.uint8)
 
         return self.cache.get(("lengths", segment.key, fieldname), read)
 
@@ -317,7 +320,7 @@ class DocSets:
                 if not segment.reader.has_column(fieldname):
                     return np.zeros(segment.size, dtype=np.uint64)
                 column = segment.reader.column_reader(fieldname, translate=False)
-                return np.fromiter(column, dtype=np.uint64, count=segment.size)
+                return column_values(column, segment.size).astype(np.uint64)
 
         return self.cache.get(("column", segment.key, fieldname), read)
 
@@ -348,7 +351,7 @@ class DocSets:
     def _live(self, segment: Segment, docs: np.ndarray) -> np.ndarray:
         if segment.deleted is None or not len(docs):
             return docs
-        return docs[~np.isin(docs, segment.deleted, assume_unique=True)]
+        return docs[~segment.dead[docs]]
 
     # --- Assembled, per searcher ----------------------------------------------------------------
 
@@ -385,7 +388,7 @@ class DocSets:
                 continue
             keep, weights = raw.docs.astype(np.int64), raw.weights.astype(np.float64)
             if segment.deleted is not None:
-                live = ~np.isin(keep, segment.deleted, assume_unique=True)
+                live = ~segment.dead[keep]
                 keep, weights = keep[live], weights[live]
             if scorable and isinstance(weighting, BM25F):
                 lengths = LENGTH_OF_BYTE[self._lengths(segment, fieldname)[keep]]
@@ -413,7 +416,7 @@ class DocSets:
                 mapping = np.array([values.setdefault(v, len(values)) for v in found.values], dtype=np.int32)
                 seg_docs, seg_codes = found.docs.astype(np.int64), found.codes
                 if segment.deleted is not None:
-                    keep = ~np.isin(seg_docs, segment.deleted)
+                    keep = ~segment.dead[seg_docs]
                     seg_docs, seg_codes = seg_docs[keep], seg_codes[keep]
                 docs.append(seg_docs + segment.offset)
                 codes.append(mapping[seg_codes])
@@ -654,6 +657,12 @@ def segment_key(segment, storage) -> str:
     return f"{key}@{folder}"
 
 
+def dead_mask(deleted: list[int], size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[deleted] = True
+    return mask
+
+
 def read_matcher(matcher) -> tuple[list, list]:
     """A leaf matcher's document numbers and weights, block by block where the codec allows it."""
     docs, weights = [], []
@@ -672,7 +681,7 @@ def read_matcher(matcher) -> tuple[list, list]:
     return docs, weights
 
 
-def length_bytes(reader, fieldname: str, size: int) -> list[int]:
+def length_bytes(reader, fieldname: str, size: int) -> np.ndarray:
     """A field's length byte per document of a segment: from its lengths column where the codec has
     one (Whoosh's own), else document by document."""
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -681,8 +690,22 @@ def length_bytes(reader, fieldname: str, size: int) -> list[int]:
     perdoc = getattr(reader, "_perdoc", None)
     if perdoc is not None and hasattr(perdoc, "_cached_reader"):
         column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        return [0] * size if column is None else list(column)
-    return [length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(size)]
+        return np.zeros(size, dtype=np.uint8) if column is None else column_values(column, size)
+    return np.array([length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(size)])
+
+
+def column_values(column, size: int) -> np.ndarray:
+    """A column's value for each of `size` documents: a numeric column's bytes read at once (Whoosh's
+    reader reads them value by value, a seek and a read each), any other column through its reader."""
+    if type(column) is NumericColumn.Reader and not column._reverse and column._count <= size:
+        found = np.frombuffer(
+            column._dbfile.get(column._basepos, column._count * column._fixedlen),
+            dtype=">" + column._typecode,
+        )
+        values = np.full(size, column._default, dtype=found.dtype.newbyteorder("="))
+        values[: len(found)] = found
+        return values
+    return np.array(list(column))
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:

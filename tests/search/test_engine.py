@@ -174,3 +174,27 @@ def test_a_small_generation_is_served_at_once_and_a_large_one_after_its_warm_up(
     latest = engine.current()
     assert latest is not edited and len(latest.docsets.live) == 55
     assert ("values", latest.docsets.segments[-1].key, "source") in latest.docsets.cache
+
+
+def test_the_engine_reads_the_segments_files_without_copying_them_into_memory(ix):
+    from whoosh.filedb.compound import CompoundStorage
+
+    assert ix.storage.supports_mmap  # Whoosh's default, which copies a mapped file into a BytesIO
+    engine = engine_for(ix.storage.folder, ix, "year", "unknown")
+    view = engine.current()
+    assert not engine.index.storage.supports_mmap
+    for segment in view.docsets.segments:
+        files = segment.reader._storage.a  # the segment's compound file, overlaid on the folder
+        assert isinstance(files, CompoundStorage) and files._source is None
+    assert {view.searcher.stored_fields(d)["id"] for d in view.docsets.term("text", "حلب")}
+
+
+def test_the_document_count_comes_from_the_table_of_contents_without_a_reader(db, monkeypatch):
+    from haystack import connections
+    from whoosh.index import FileIndex
+
+    backend = connections["default"].get_backend()
+    backend.setup()
+    expected = backend.index.refresh().doc_count()
+    monkeypatch.setattr(FileIndex, "reader", lambda *args, **kwargs: pytest.fail("a reader was opened"))
+    assert backend.document_count() == expected

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.text import arabic
 
@@ -318,3 +320,45 @@ def test_spellings_of_a_word_are_those_the_analysis_folds_into_one():
     assert arabic.spellings_of("حلب") == ("حلب",)
     for word in ("الاوروبي", "البنتاغون", "سوريا", "الامريكيه"):
         assert all(arabic.fold_variant(s) == arabic.fold_variant(word) for s in arabic.spellings_of(word))
+
+
+# --- The tokenizers against the implementation they replaced ----------------------------------------------
+
+
+def old_tokenize_with_offsets(text: str) -> list[arabic.Token]:
+    """The tokenizer as it was before its speed-up: the oracle of the one in use."""
+    tokens = []
+    for match in arabic._RAW_WORD.finditer(text):
+        raw = match.group()
+        words = arabic._normalize_word(raw)
+        if not words:
+            continue
+        start, end = match.span()
+        if raw[0] in arabic._INVISIBLE or raw[-1] in arabic._INVISIBLE:
+            start += len(raw) - len(raw.lstrip(arabic._INVISIBLE))
+            end -= len(raw) - len(raw.rstrip(arabic._INVISIBLE))
+        tokens.extend(arabic.Token(word, start, end) for word in words)
+    return tokens
+
+
+mixed_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآؤئىةـ"),
+        st.sampled_from("abcXYZ019٠١٢۳ _-.,،؛:'\"()\n\t"),
+        st.sampled_from([chr(c) for c in (*range(0x064B, 0x0653), 0x0670, 0x0300, 0x0301)]),
+        st.sampled_from(sorted(arabic.INVISIBLE)),
+        st.sampled_from("ﷺﻻﻓﺮﻭﻑ①ﬁ"),
+        st.characters(),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_text)
+def test_the_tokenizers_give_what_the_old_tokenizer_gave(text):
+    expected = old_tokenize_with_offsets(text)
+    tokens = list(arabic.tokenize_with_offsets(text))
+    assert tokens == expected
+    assert all(type(token) is arabic.Token for token in tokens)
+    assert arabic.tokenize(text) == [token.text for token in expected]
