@@ -196,7 +196,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         return self._engine
 
     def forget_searcher(self) -> None:
-        """Lets the engine's searcher go if the index has moved on (a background thread's last use)."""
+        """Moves the engine to the index's latest generation, off any request's path."""
         self.engine.forget_outdated()
 
     def current_searcher(self) -> tuple:

@@ -86,10 +86,12 @@ class Engine:
                 fresh.docsets.used_fields |= view.docsets.used_fields
             if view is None or fresh.docsets.unread_docs(fresh.docsets.used_fields) <= WARM_INLINE_DOCS:
                 self._view = fresh
+                self._warming = None  # a warm-up of an older generation must not replace this one
                 return fresh
             self._warming = stamp
+            used = set(fresh.docsets.used_fields)  # a copy: request threads add to the old view's set
             self.warm_up = threading.Thread(
-                target=self._warm, args=(view, fresh), name="search-warm-up", daemon=True
+                target=self._warm, args=(fresh, used), name="search-warm-up", daemon=True
             )
             self.warm_up.start()
         return view
@@ -105,9 +107,9 @@ class Engine:
             )
         return View(searcher, docsets, stamp)
 
-    def _warm(self, old: View, fresh: View) -> None:
+    def _warm(self, fresh: View, used_fields: set) -> None:
         try:
-            fresh.docsets.warm(old.docsets.used_fields, recent_terms(fresh.docsets.cache.keys(), WARM_TERMS))
+            fresh.docsets.warm(used_fields, recent_terms(fresh.docsets.cache.keys(), WARM_TERMS))
         except Exception:
             log.exception("warming the new searcher failed; it serves unwarmed")
         with self._swap_lock:
@@ -116,10 +118,11 @@ class Engine:
                 self._warming = None
 
     def forget_outdated(self) -> None:
-        """Lets go of the searcher if the index has moved on, and of its open files with it."""
-        with self._swap_lock:
-            if self._view is not None and self._warming is None and self._view.stamp != self.stamp():
-                self._view = None
+        """Moves to the index's latest generation now, off any request's path (the index applier calls
+        it after each change): a small one at once, a large one warmed in the background while the old
+        searcher serves. Dropping the searcher instead would make the next request pay the cold read."""
+        if self._view is not None:
+            self.current()
 
 
 def unmapped(index):
