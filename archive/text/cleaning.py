@@ -656,7 +656,7 @@ def clean_text_page(
         date_origin=origin,
         title_origin="text" if title else "",
         source_origin=source_origin,
-        candidates=_distinct(candidates),
+        candidates=distinct_candidates(candidates),
         dateline=dateline,
         author=author,
         section=_section(lines, top, title_key),
@@ -665,7 +665,7 @@ def clean_text_page(
     )
 
 
-def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+def distinct_candidates(candidates: list[Candidate]) -> list[Candidate]:
     """The candidates with each (field, value, origin) once, in the order they were found."""
     seen, kept = set(), []
     for candidate in candidates:

@@ -22,7 +22,7 @@ from trafilatura.utils import load_html as trafilatura_tree
 
 from archive.text import outlets
 from archive.text.article import Candidate, CleanArticle, NotAnArticle
-from archive.text.cleaning import clean_text_page, closing_boilerplate
+from archive.text.cleaning import clean_text_page, closing_boilerplate, distinct_candidates
 from archive.text.dates import not_after, url_date
 from archive.text.metadata import name_key
 
@@ -72,7 +72,7 @@ def extract_html(html: str, url: str = "", captured: datetime | None = None) -> 
         date_origin="html" if published else "",
         title_origin=next((c.origin for c in candidates if c.field == "title" and c.value == title), ""),
         source_origin=source_origin,
-        candidates=_distinct(candidates),
+        candidates=distinct_candidates(candidates),
         author="" if _JUNK_AUTHOR.search(doc.author or "") else (doc.author or ""),
         section=_section(doc.categories or []),
         url=url or doc.url or "",
@@ -402,14 +402,3 @@ def _section(categories: list[str]) -> str:
     if not categories or len(categories) > _MAX_CATEGORIES:
         return ""
     return next((c for c in categories if _ARABIC.search(c)), categories[0])
-
-
-def _distinct(candidates: list[Candidate]) -> list[Candidate]:
-    """The candidates with each (field, value, origin) once, in the order they were found."""
-    seen, kept = set(), []
-    for candidate in candidates:
-        key = (candidate.field, name_key(candidate.value) or candidate.value, candidate.origin)
-        if key not in seen:
-            seen.add(key)
-            kept.append(candidate)
-    return kept
