@@ -99,7 +99,7 @@ class Source(models.Model):
         from archive.text import outlets
 
         name = name.strip()[: cls._meta.get_field("name").max_length]
-        host = outlets.host_of(name) if "/" in name else name.lower().removeprefix("www.")
+        host = outlets.normal_host(name)
         sources = list(cls.objects.all())
         found = next(
             (s for s in sources if s.known_as(name) or (s.domain and s.domain.lower() == host)), None

@@ -144,7 +144,7 @@ class SourceResolver:
         return [*(name for source in reviewed for name in source.names()), *table]
 
     def by_host(self, url_or_host: str) -> Source | None:
-        host = host_of(url_or_host) if "/" in url_or_host else url_or_host.lower().removeprefix("www.")
+        host = outlets.normal_host(url_or_host)
         while host:
             if found := self.by_domain.get(host):
                 return found

@@ -68,9 +68,14 @@ def host_of(url: str) -> str:
     return host.lower().removeprefix("www.")
 
 
+def normal_host(url_or_host: str) -> str:
+    """The host a URL or a bare host names, lower case and without "www.": how domains are compared."""
+    return host_of(url_or_host) if "/" in url_or_host else url_or_host.lower().removeprefix("www.")
+
+
 def by_domain(url_or_host: str) -> Outlet | None:
     """The outlet whose domain is this URL's host or one of its parents (arabic.cnn.com before cnn.com)."""
-    host = host_of(url_or_host) if "/" in url_or_host else url_or_host.lower().removeprefix("www.")
+    host = normal_host(url_or_host)
     table = _by_domain()
     while host:
         if found := table.get(host):
