@@ -113,10 +113,10 @@ class ArabicAnalyzer(_ArabicBase):
     def first_match(self, value, terms):
         # Word by word, stopping at the first match, instead of analyzing the whole text; only
         # month names, which are folded in context, are not recognised here.
-        for word in arabic.tokenize_with_offsets(value):
-            if word.text in terms or arabic.index_term(word.text, self.stemmer) in terms:
-                return word.start
-        return None
+        return arabic.first_term(value, terms, self.stemmer)
+
+    def spans(self, value):
+        return arabic.term_spans(value, self.stemmer)
 
 
 class ArabicExactAnalyzer(_ArabicBase):

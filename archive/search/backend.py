@@ -330,9 +330,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         if terms:
             analyzer = self.schema[self.body_field].analyzer
             values["highlighted"] = {
-                self.body_field: [snippets.snippet(values.get(self.body_field, ""), terms, analyzer)],
+                self.body_field: [snippets.cached(values.get(self.body_field, ""), terms, analyzer)],
                 self.title_field: [
-                    snippets.snippet(values.get(self.title_field, ""), terms, analyzer, whole=True)
+                    snippets.cached(values.get(self.title_field, ""), terms, analyzer, whole=True)
                 ],
             }
         result_class = result_class or SearchResult

@@ -15,12 +15,16 @@ one) keeps every other segment's postings. What a searcher assembles is kept too
 of all its segments. All of it lives in one cache per process (SegmentCache), bounded in bytes.
 """
 
+import io
 import itertools
 import math
 import os
+import pickle
+import struct
 import sys
 import threading
 import weakref
+import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from functools import reduce
@@ -29,6 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from django.conf import settings
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
@@ -48,10 +53,16 @@ LENGTH_OF_BYTE = np.array([byte_to_length(code) or 1 for code in range(256)], dt
 def nbytes(value) -> int:
     """What a cached value costs in memory, as an honest estimate: numpy's own buffer sizes, and
     sys.getsizeof for the Python containers and the objects in them."""
-    if isinstance(value, np.ndarray):
+    kind = type(value)
+    if kind is str or kind is int or kind is bytes:
+        return sys.getsizeof(value)
+    if kind is np.ndarray:
         return sys.getsizeof(value) + (0 if value.base is None else value.nbytes)
     if isinstance(value, tuple | list | frozenset | set):
-        return sys.getsizeof(value) + sum(nbytes(item) for item in value)
+        size = sys.getsizeof(value)
+        for item in value:
+            size += nbytes(item)
+        return size
     if isinstance(value, dict):
         return sys.getsizeof(value) + sum(nbytes(k) + nbytes(v) for k, v in value.items())
     if isinstance(value, DocSet):
@@ -274,16 +285,10 @@ class DocSets:
         )
 
     def _read(self, reader, fieldname: str, text) -> RawPostings:
-        with self.lock:
-            try:
-                matcher = reader.postings(fieldname, text)
-            except TermNotFound:
-                return RawPostings(NO_DOCS.astype(np.int32), NO_SCORES.astype(np.float32))
-            if isinstance(matcher, FilterMatcher):
-                # Deletions are the searcher's to apply; the filter has moved its child past them.
-                matcher = matcher.child
-                matcher.reset()
-            docs, weights = read_matcher(matcher)
+        try:
+            docs, weights = term_postings(reader, fieldname, text, self.lock)
+        except TermNotFound:
+            return RawPostings(NO_DOCS.astype(np.int32), NO_SCORES.astype(np.float32))
         return RawPostings(np.array(docs, dtype=np.int32), np.array(weights, dtype=np.float32))
 
     def _lengths(self, segment: Segment, fieldname: str) -> np.ndarray:
@@ -373,31 +378,56 @@ class DocSets:
         return self._assembled(("term", fieldname, text), lambda: self._scored_term(fieldname, text))
 
     def _scored_term(self, fieldname: str, text) -> Postings:
-        docs, scores = [], []
-        scorable = fieldname in self.searcher.schema and self.searcher.schema[fieldname].scorable
-        raw_parts = [(segment, self._raw_postings(segment, fieldname, text)) for segment in self.segments]
-        frequency = sum(len(raw.docs) for _, raw in raw_parts)
+        found = []
+        for segment in self.segments:
+            raw = self._raw_postings(segment, fieldname, text)
+            if len(raw.docs):
+                found.append((segment, raw))
+        if not found:
+            return Postings(NO_DOCS, NO_SCORES)
+        # Laid out at the segments' offsets and scored at once: numpy's cost is per call.
+        docs = np.concatenate([raw.docs.astype(np.int64) + segment.offset for segment, raw in found])
+        weights = np.concatenate([raw.weights for _, raw in found]).astype(np.float64)
+        frequency = len(docs)  # deleted documents count, as in Whoosh's statistics
+        dead = self._dead()
+        if dead is not None:
+            live = ~dead[docs]
+            docs, weights = docs[live], weights[live]
         weighting = self.searcher.weighting
-        if scorable and isinstance(weighting, BM25F):
+        schema = self.searcher.schema
+        if fieldname in schema and schema[fieldname].scorable and isinstance(weighting, BM25F):
             idf = math.log(self.size / (frequency + 1)) + 1
             average = (self.searcher.field_length(fieldname) / (self.size or 1)) or 1
             b = weighting._field_B.get(fieldname, weighting.B)
             k1 = weighting.K1
-        for segment, raw in raw_parts:
-            if not len(raw.docs):
-                continue
-            keep, weights = raw.docs.astype(np.int64), raw.weights.astype(np.float64)
-            if segment.deleted is not None:
-                live = ~segment.dead[keep]
-                keep, weights = keep[live], weights[live]
-            if scorable and isinstance(weighting, BM25F):
-                lengths = LENGTH_OF_BYTE[self._lengths(segment, fieldname)[keep]]
-                weights = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
-            docs.append(keep + segment.offset)
-            scores.append(weights)
-        if not docs:
-            return Postings(NO_DOCS, NO_SCORES)
-        return Postings(np.concatenate(docs), np.concatenate(scores))
+            lengths = LENGTH_OF_BYTE[self._field_lengths(fieldname)[docs]]
+            weights = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+        return Postings(docs, weights)
+
+    def _dead(self) -> np.ndarray | None:
+        """The searcher's deleted documents as a boolean array over all of them, or None."""
+        if all(segment.dead is None for segment in self.segments):
+            return None
+
+        def compute():
+            dead = np.zeros(self.size, dtype=bool)
+            for segment in self.segments:
+                if segment.dead is not None:
+                    dead[segment.offset : segment.offset + segment.size] = segment.dead
+            return dead
+
+        return self._assembled(("dead",), compute)
+
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
+        """A field's length byte for every document of the searcher."""
+
+        def compute():
+            lengths = np.zeros(self.size, dtype=np.uint8)
+            for segment in self.segments:
+                lengths[segment.offset : segment.offset + segment.size] = self._lengths(segment, fieldname)
+            return lengths
+
+        return self._assembled(("lengths", fieldname), compute)
 
     def term(self, fieldname: str, text) -> DocSet:
         return DocSet(self.postings(fieldname, text).docs)
@@ -661,6 +691,67 @@ def dead_mask(deleted: list[int], size: int) -> np.ndarray:
     mask = np.zeros(size, dtype=bool)
     mask[deleted] = True
     return mask
+
+
+def term_postings(reader, fieldname: str, text, lock) -> tuple:
+    """A term's document numbers and weights in one segment, deleted documents included (the
+    searcher leaves them out itself); `lock` guards the reader's files.
+
+    With Whoosh's own codec the postings are read from the file at once and decoded from memory,
+    outside the lock: its matcher reads each block's header through pickle.load on the file, which
+    is a seek and a read per few bytes, about fifty per term and segment. Lists or arrays."""
+    with lock:
+        if reader.is_closed or fieldname not in reader.schema:
+            raise TermNotFound(fieldname)
+        terms = getattr(reader, "_terms", None)
+        if not isinstance(terms, W3TermsReader):
+            matcher = reader.postings(fieldname, text)
+            if isinstance(matcher, FilterMatcher):
+                # The filter has moved its child past the deletions: start it again.
+                matcher = matcher.child
+                matcher.reset()
+            return read_matcher(matcher)
+        field = reader.schema[fieldname]
+        info = terms.term_info(fieldname, field.to_bytes(text))
+        if info.is_inlined():
+            ids, weights, _values = info.inlined_postings()
+            return list(ids), list(weights)
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
+            (length,) = length
+        region = terms._postfile.get(offset, length)
+    return decoded_postings(region)
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def decoded_postings(region: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and weights of one term's postings as Whoosh 3 writes them: a header
+    tag, then blocks of a signed length (negative for the last), the pickled block information
+    and the pickled, maybe compressed, (delta-coded ids, weights, values). Whoosh's matcher decodes
+    the ids one by one in Python; here each block is one cumulative sum."""
+    if region[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not Whoosh 3 postings")
+    docs, weights = [], []
+    at = 4
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack_from(region, at)
+        at += _BLOCK_LENGTH.size
+        end = at + abs(length)
+        block = io.BytesIO(region[at:end])
+        # The index's own files, which Whoosh itself reads with pickle.
+        count, _last, _max_weight, compression, _shortest, _longest = pickle.load(block)  # noqa: S301
+        data = block.read()
+        ids, block_weights = pickle.loads(zlib.decompress(data) if compression else data)[:2]  # noqa: S301
+        docs.append(np.cumsum(np.array(ids, dtype=np.int64)))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.append(np.full(count, 1.0 if block_weights is None else block_weights, dtype=np.float32))
+        else:
+            weights.append(np.array(block_weights, dtype=np.float32))
+        if length < 0:
+            return np.concatenate(docs).astype(np.int32), np.concatenate(weights)
+        at = end
 
 
 def read_matcher(matcher) -> tuple[list, list]:

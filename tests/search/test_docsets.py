@@ -161,3 +161,43 @@ def test_a_broad_prefix_is_cut_with_a_note(searcher):
     narrowed = docsets.matching(bounded_prefixes(q, docsets, notes, 2))
     assert notes == [BROAD_PREFIX]
     assert ids(searcher, narrowed) == {"3", "5"}  # الامم and المتحده; الامن (in "2") is left out
+
+
+def test_postings_decoded_at_once_are_whooshs_own_over_many_blocks_and_deletions(tmp_path):
+    import threading
+
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from archive.search.docsets import term_postings
+
+    def whooshs(reader, text):
+        matcher = reader.postings("body", text)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+            matcher.reset()
+        found = []
+        while matcher.is_active():
+            found.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        return found
+
+    schema = Schema(id=ID(stored=True, unique=True), body=TEXT(phrase=True))
+    ix = index.create_in(str(tmp_path), schema)
+    writer = ix.writer()
+    for n in range(700):  # a common word over several blocks (Whoosh writes 128 postings a block)
+        words = ["عام"] * (1 + n % 4) + (["نادر"] if n % 97 == 0 else []) + [f"كلمة{n % 13}"]
+        writer.add_document(id=str(n), body=" ".join(words + (["فريدة"] if n == 3 else [])))
+    writer.commit()
+    writer = ix.writer()
+    writer.delete_by_term("id", "5")
+    writer.commit(optimize=False)
+    lock = threading.RLock()
+    with ix.searcher() as searcher:
+        (reader,) = [r for r, _ in searcher.reader().leaf_readers()]
+        for text in ("عام", "نادر", "كلمة3", "فريدة"):
+            docs, weights = term_postings(reader, "body", text, lock)
+            assert [(int(d), float(w)) for d, w in zip(docs, weights, strict=True)] == whooshs(reader, text)
+        docs, weights = term_postings(reader, "body", "عام", lock)
+        assert len(docs) == 700 and 5 in list(docs)  # deletions are the searcher's to apply
+        assert sorted({float(w) for w in weights}) == [1.0, 2.0, 3.0, 4.0]
+        assert [int(d) for d in term_postings(reader, "body", "فريدة", lock)[0]] == [3]

@@ -113,3 +113,21 @@ def test_a_title_is_marked_whole_and_words_are_matched_by_their_analysis():
         "قوّات سوريا الديموقراطية في الرقة", terms_of(ANALYZER, ["سورية", "الديمقراطية"]), ANALYZER, whole=True
     )
     assert made == "قوّات <mark>سوريا</mark> <mark>الديموقراطية</mark> في الرقة"
+
+
+def test_a_snippet_is_made_once_and_then_served_from_the_search_cache(monkeypatch):
+    from archive.search import snippets as module
+    from archive.search.analyzers import ArabicAnalyzer
+
+    made = []
+    real = module.snippet
+    monkeypatch.setattr(module, "snippet", lambda *args, **kwargs: made.append(args) or real(*args, **kwargs))
+    analyzer = ArabicAnalyzer()
+    terms = frozenset(token.text for token in analyzer("الحكومة"))
+    text = "قالت الحكومة السورية اليوم إن المفاوضات ستستأنف الأسبوع المقبل في جنيف"
+    first = module.cached(text, terms, analyzer)
+    again = module.cached(text, terms, analyzer)
+    other = module.cached(text + " وأضافت", terms, analyzer)
+    assert first == again and "<mark>الحكومة</mark>" in first
+    assert len(made) == 2  # the same text once, the longer text once more
+    assert other.endswith("وأضافت")

@@ -362,3 +362,41 @@ def test_the_tokenizers_give_what_the_old_tokenizer_gave(text):
     assert tokens == expected
     assert all(type(token) is arabic.Token for token in tokens)
     assert arabic.tokenize(text) == [token.text for token in expected]
+
+
+month_text = st.lists(
+    st.one_of(
+        mixed_text,
+        st.sampled_from(["كانون", "الثاني", "تشرين", "أول", "آذار", "نيسان", "شهر", "2019", "جوان", "أوت"]),
+        st.sampled_from(["من", "في", "الحكومة", "والرئيس", "السوريين", "بغداد"]),
+    ),
+    max_size=12,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(month_text)
+def test_term_spans_and_first_term_agree_with_analyze_tokens(text):
+    expected = [(t.start, t.end, t.text if term is None else term) for t, term in arabic.analyze_tokens(text)]
+    assert arabic.term_spans(text) == expected
+    # first_term reads words unfolded (a month name is not folded there): compare with the words' own labels.
+    labels = [(w.start, arabic.index_term(w.text) or w.text) for w in arabic.tokenize_with_offsets(text)]
+    for _, label in labels[:3]:
+        first = next(start for start, other in labels if other == label)
+        assert arabic.first_term(text, frozenset({label})) == first
+    assert arabic.first_term(text, frozenset({"\x00"})) is None
+
+
+def test_term_spans_fold_a_two_word_month_over_both_words():
+    text = "في كانون الثاني من العام"
+    assert (3, 15, "يناير") in arabic.term_spans(text)
+    assert arabic.term_spans("قالت الحكومة") == [(0, 4, "قالت"), (5, 12, "حكوم")]
+
+
+arabic_word = st.text(alphabet=st.sampled_from("ابتثجحخدذرسشصضطظعغفقكلمنهويءةى"), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(arabic_word, st.sampled_from(sorted(arabic.ROOT_WAW_STEMS)).map(lambda w: "و" + w + "ات")))
+def test_the_light_stemmer_applies_its_rules_in_their_order(word):
+    assert arabic.light_stem(word) == arabic.reference_light_stem(word)
