@@ -161,7 +161,9 @@ def _stop_density(folded: str) -> float:
     hits = sum(
         word in _STOPWORDS
         or word in _LATIN_STOPWORDS
-        or len(word) > 2 and word[0] in "وفبل" and word[1:] in _STOPWORDS
+        or len(word) > 2
+        and word[0] in "وفبل"
+        and word[1:] in _STOPWORDS
         for word in words
     )
     return hits / len(words) if words else 0.0
@@ -476,7 +478,7 @@ def _is_poll(lines: list[_Line], line: _Line) -> bool:
 
 
 def _pick_title(lines: list[_Line], body: tuple[int, int]) -> tuple[str, int | None]:
-    """(headline, the topmost line just above the body that repeats it).
+    """(headline, the topmost line just above the body that repeats it, or where it would stand).
 
     The headline is the line above the body that the browser title (the page's first line) repeats;
     failing that, the headline-shaped line above the body with the most evidence (_weighed_headline).
@@ -560,7 +562,7 @@ def _weighed_headline(
     keys = {option.key for option in shaped}
     shaped = [o for o in shaped if not any(k != o.key and k.startswith(o.key + " ") for k in keys)]
     ranks = {index: rank for rank, index in enumerate(sorted({o.line.index for o in shaped}, reverse=True))}
-    best, best_score = None, MIN_EVIDENCE
+    scored = []
     for option in shaped:
         own = _content_words(option.text)
         overlap = len(own & lead_words) / len(own) if own else 0.0
@@ -572,11 +574,23 @@ def _weighed_headline(
             - 0.3 * listed
             + 0.3 * option.support
         )
-        if score > best_score or score == best_score and best and option.whole and not best.whole:
-            best, best_score = option, score
-    if best is None:
-        return "", None
-    return best.text, best.line.index
+        scored.append((score, option.whole, option))
+    if not scored:
+        return "", _headline_area(lines, body)
+    score, _, best = max(scored, key=lambda item: item[:2])
+    near = [
+        option.line.index for option in options if option.key == best.key and option.line.index >= first - 15
+    ]
+    # Below the bar the line is no title, but still the likeliest place of the headline.
+    return (best.text if score >= MIN_EVIDENCE else ""), min([*near, best.line.index])
+
+
+def _headline_area(lines: list[_Line], body: tuple[int, int]) -> int | None:
+    """Where the headline stands when none is sure: the nearest headline-shaped line of the last six
+    above the body. The date, byline and section are read around it."""
+    head = [line for line in lines[: body[0]] if line.kind != "empty"][-6:]
+    shaped = [line for line in head if _headline_shaped(line) and not is_credit_line(line.text)]
+    return max(shaped, key=lambda line: (line.words >= 3, line.index)).index if shaped else None
 
 
 def _closing_lines(lines: list[_Line], last: int) -> list[str]:
