@@ -12,6 +12,8 @@ correction and misleads a reader, a missing one only asks to be filled, so the t
     .venv/bin/python bench/eval_cleaning.py --seeds              # the five seeds (the tuning set)
     .venv/bin/python bench/eval_cleaning.py --trafilatura /work/.mirror/adbar+trafilatura/repo \
         --htmldate /work/.mirror/adbar+htmldate/repo             # HTML tuning sets, read with git show
+    .venv/bin/python bench/eval_cleaning.py --trafilatura /work/.mirror/adbar+trafilatura/repo \
+        --text-titles                                            # text titles, body-only captures (tuning)
 
 A labels file is {"pages": [{"file", "url", "title", "source", "source_also", "published",
 "gold_body"?, "gold_snippets"?}]}, paths relative to the pages folder. The script runs on older
@@ -170,6 +172,33 @@ def gold_date(value) -> date | None:
         return None
 
 
+def evaluate_text_titles(trafilatura: Path, limit: int) -> list[Form]:
+    """clean_text_page's titles on trafilatura's evaluation pages read as body-only text captures (the
+    body's visible lines, no browser title): the tuning set for the text title chooser. Its Arabic page
+    is the acceptance set's and is left out; only titles are scored."""
+    form = Form("trafilatura eval, text body only")
+    form.tallies = {"title": Tally()}
+    gold = json.loads(git_show(trafilatura, "tests/evaldata.json"))
+    for url, entry in list(gold.items())[:limit]:
+        title = entry.get("title")
+        if not isinstance(title, str) or not title.strip():
+            continue
+        raw = next(
+            filter(None, (git_show(trafilatura, f + entry["file"]) for f in ("tests/eval/", "tests/cache/"))),
+            None,
+        )
+        if raw is None or ARABIC_PAGE.search(raw.decode("utf-8", "replace")):
+            continue
+        try:
+            article = clean_text_page("\n".join(body_lines(raw)))
+        except NotAnArticle as error:
+            form.rejected.append(f"{url}: {error}")
+            form.tallies["title"].add("missing", f"{url}: rejected")
+            continue
+        form.tallies["title"].add(verdict(article.title, [title]), f"{url}: {article.title!r} for {title!r}")
+    return [form]
+
+
 def evaluate_git_sets(trafilatura: Path | None, htmldate: Path | None, limit: int) -> list[Form]:
     """extract_html on other suites' pages with their gold title and date: trafilatura's evaluation
     pages (tests/eval, tests/evaldata.json) and htmldate's Media Cloud sample (dates only). Their few
@@ -238,10 +267,15 @@ def main() -> None:
     parser.add_argument("--seeds", action="store_true", help="the five seeds (the tuning set) instead")
     parser.add_argument("--trafilatura", type=Path, help="a fetched adbar/trafilatura repository")
     parser.add_argument("--htmldate", type=Path, help="a fetched adbar/htmldate repository")
+    parser.add_argument(
+        "--text-titles", action="store_true", help="with --trafilatura: the text cleaner's body-only titles"
+    )
     parser.add_argument("--limit", type=int, default=10_000, help="pages read of each suite")
     parser.add_argument("--verbose", action="store_true", help="every wrong or missing value")
     args = parser.parse_args()
-    if args.trafilatura or args.htmldate:
+    if args.trafilatura and args.text_titles:
+        forms = evaluate_text_titles(args.trafilatura, args.limit)
+    elif args.trafilatura or args.htmldate:
         forms = evaluate_git_sets(args.trafilatura, args.htmldate, args.limit)
     elif args.seeds:
         forms = evaluate_seeds()

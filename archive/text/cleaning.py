@@ -49,6 +49,13 @@ _STOPWORDS = frozenset(
     عليه عليها إليه له لها لهم بها به هو هي هم نحن أنا فيما بينما حيث أيضا أيضاً إلا سوى مثل وفق وفقا بسبب
     لأن كي لكي أكثر أقل جدا يجب يمكن تم بشأن ليس ليست""".split()
 )
+# The commonest function words of the Latin-script languages, for pages written in them.
+_LATIN_STOPWORDS = frozenset(
+    """the a an of to in and or is are was were be been it that this with for on at by from as not but
+    which who has have had will would der die das und ist ein eine zu den mit von im nicht sich auf dem des
+    le la les un une et est des du en pour que qui dans sur pas il elle el los las y es por con del se
+    di che non per una gli""".split()
+)
 _SENTENCE_MARKS = re.compile(r"[.،,؛;:!?؟\"“”«»]")
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?؟:\"”»)…]$")
 _MORE_END = re.compile(r"(?:المزيد|read more)\s*$", re.I)
@@ -152,7 +159,12 @@ def _stop_density(folded: str) -> float:
     """Share of function words ("في", "من", "التي"..., also with a و/ف/ب/ل prefix) in a folded text."""
     words = re.findall(r"\w+", folded)
     hits = sum(
-        word in _STOPWORDS or len(word) > 2 and word[0] in "وفبل" and word[1:] in _STOPWORDS for word in words
+        word in _STOPWORDS
+        or word in _LATIN_STOPWORDS
+        or len(word) > 2
+        and word[0] in "وفبل"
+        and word[1:] in _STOPWORDS
+        for word in words
     )
     return hits / len(words) if words else 0.0
 
@@ -171,7 +183,9 @@ def _has_cue(pattern: re.Pattern, text: str, words: int, at_start: bool = True) 
     return bool(found) and (words <= 3 or len(found) > 1 or opens)
 
 
-def _boilerplate_reason(line: _Line) -> str:
+def _boilerplate_reason(line: _Line, latin_page: bool) -> str:
+    """Why a line is boilerplate, "" when it is not. On an Arabic page a Latin line is a menu or a credit;
+    on a page written in Latin script it is the page's own text."""
     text = line.folded
     if "©" in text and not re.search(r"\d{4}|حقوق|rights|copyright", text):
         return "caption"
@@ -187,7 +201,7 @@ def _boilerplate_reason(line: _Line) -> str:
         return "cue"
     if is_date_stamp(line.text):
         return "date"
-    if re.fullmatch(r"[^\w]*", line.text) or _latin_share(line.text) > 0.5:
+    if re.fullmatch(r"[^\w]*", line.text) or not latin_page and _latin_share(line.text) > 0.5:
         return "latin"
     if line.credit:
         return "credit"
@@ -224,6 +238,7 @@ def _describe(raw_lines: list[str], repeated: Collection[str]) -> list[_Line]:
     """Every line with its kind: boilerplate, running prose or short."""
     texts = [_clean(line) for line in raw_lines]
     counts = Counter(_key(text) for text in texts if text)
+    latin_page = _latin_share(" ".join(texts)) > 0.5
     described = []
     for index, text in enumerate(texts):
         line = _Line(index, text)
@@ -233,7 +248,7 @@ def _describe(raw_lines: list[str], repeated: Collection[str]) -> list[_Line]:
         line.folded = fold(text).lower()
         line.words = len(re.findall(r"\w+", text))
         line.credit = credit_line(text) if line.words <= 6 else None
-        line.reason = _boilerplate_reason(line)
+        line.reason = _boilerplate_reason(line, latin_page)
         repeats_here = counts[_key(text)] > 1 and line.words < PROSE_WORDS
         if not line.reason and (repeats_here or _key(text) in repeated):
             line.reason = "repeated"
@@ -310,7 +325,7 @@ def _looks_like_a_list_page(lines: list[_Line], runs: list[list[_Line]], best: l
 def _content_words(text: str) -> set[str]:
     words = set()
     for word in re.findall(r"\w+", fold(text)):
-        if word in _STOPWORDS or len(word) < 3:
+        if word in _STOPWORDS or word in _LATIN_STOPWORDS or len(word) < 3:
             continue
         word = re.sub(r"^(?:وال|بال|فال|كال|لل|ال|و|ب|ل)(?=\w{3})", "", word)
         words.add(word)
@@ -463,10 +478,11 @@ def _is_poll(lines: list[_Line], line: _Line) -> bool:
 
 
 def _pick_title(lines: list[_Line], body: tuple[int, int]) -> tuple[str, int | None]:
-    """(headline, the topmost line just above the body that repeats it).
+    """(headline, the topmost line just above the body that repeats it, or where it would stand).
 
-    The headline is the line above the body that the browser title or other header lines repeat;
-    failing that, the nearest headline-shaped line above the body. A credit line or a poll is never one.
+    The headline is the line above the body that the browser title (the page's first line) repeats;
+    failing that, the headline-shaped line above the body with the most evidence (_weighed_headline).
+    A credit line or a poll is never one.
     """
     first = body[0]
     head = [line for line in lines[:first] if line.kind != "empty"]
@@ -478,26 +494,103 @@ def _pick_title(lines: list[_Line], body: tuple[int, int]) -> tuple[str, int | N
         and not _is_poll(lines, line)
     ]
     options = _headline_options(lines, head, body)
-    supported = [option for option in options if option.in_browser or option.support]
-    if supported:
-        best = max(supported, key=lambda option: option[:4])
+    browser = [option for option in options if option.in_browser and option.nearness >= -BROWSER_NEAR]
+    if browser:
+        best = max(browser, key=lambda option: option[:4])
         group = [option for option in options if option.key == best.key]
         chosen = next((option for option in group if option.whole), best)
         near = [option.line.index for option in group if option.line.index >= first - 15]
         return chosen.text, min([*near, chosen.line.index])
-    shaped = [
-        line
-        for line in head[-6:]
-        if line.kind == "short"
-        and 2 <= line.words <= 30
-        and not re.search(r"[.،,:]$", line.text)
-        and parse_byline(line.text) is None
-        and not _unsupported_non_title(line.text)
+    return _weighed_headline(lines, options, body)
+
+
+# A date or time in a line ("27.01.2020", "18:13", "10. Februar 2019", "June 12, 2017"): a stamp.
+_STAMP = re.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+\d{4}"
+    r"|[^\W\d]{3,}\.?\s+\d{1,2},?\s+\d{4}"
+)
+BROWSER_NEAR = 8  # a first line repeated farther above the body than this is a logo or a menu, not a title
+LEAD_WORDS = 120  # the body's opening words a headline's words are looked for in
+MIN_EVIDENCE = 0.6  # below this a title is left missing: a missing title beats a wrong one
+
+
+def _headline_shaped(line: _Line, text: str = "") -> bool:
+    text = text or line.text
+    return (
+        (line.kind == "short" or line.reason in ("repeated", "headline"))
+        and 2 <= len(re.findall(r"\w+", text)) <= 30
+        and not re.search(r"[.،,:]$", text)
+        and not _STAMP.search(text)
+        and parse_byline(text) is None
+        and not _unsupported_non_title(text)
+    )
+
+
+def _run_of_headlines(lines: list[_Line], index: int, end: int) -> int:
+    """How many headline-shaped lines of 3 words or more stand in an unbroken run (no empty line, no
+    other line) through lines[index], above lines[end]."""
+
+    def shaped(line: _Line) -> bool:
+        return line.words >= 3 and _headline_shaped(line)
+
+    start = stop = index
+    while start > 0 and shaped(lines[start - 1]):
+        start -= 1
+    while stop + 1 < end and shaped(lines[stop + 1]):
+        stop += 1
+    return stop - start + 1
+
+
+def _weighed_headline(
+    lines: list[_Line], options: list[_Headline], body: tuple[int, int]
+) -> tuple[str, int | None]:
+    """The headline-shaped option above the body with the most evidence, or none when the evidence is thin.
+
+    A headline's words come back in the body's lead; it stands nearest the body, with only stamps and
+    bylines between; it stands alone, not in a run of headline-shaped lines (a menu, a list of other
+    articles, a sidebar); other header lines may repeat it (a breadcrumb, a share box). A site's tagline
+    sits far above in the masthead and shares few words with the lead. A line that only starts another
+    header line's headline is its cut-off teaser.
+    """
+    first, last = body
+    lead: list[str] = []
+    for line in lines[first : last + 1]:
+        if line.kind == "good" and len(lead) < LEAD_WORDS:
+            lead.extend(line.text.split())
+    lead_words = _content_words(" ".join(lead))
+    shaped = [option for option in options if _headline_shaped(option.line, option.text)]
+    keys = {option.key for option in shaped}
+    shaped = [o for o in shaped if not any(k != o.key and k.startswith(o.key + " ") for k in keys)]
+    ranks = {index: rank for rank, index in enumerate(sorted({o.line.index for o in shaped}, reverse=True))}
+    scored = []
+    for option in shaped:
+        own = _content_words(option.text)
+        overlap = len(own & lead_words) / len(own) if own else 0.0
+        listed = max(0, _run_of_headlines(lines, option.line.index, first) - 2)
+        score = (
+            overlap
+            + (0.5 if ranks[option.line.index] == 0 else 0.0)
+            + 0.05 * option.nearness
+            - 0.3 * listed
+            + 0.3 * option.support
+        )
+        scored.append((score, option.whole, option))
+    if not scored:
+        return "", _headline_area(lines, body)
+    score, _, best = max(scored, key=lambda item: item[:2])
+    near = [
+        option.line.index for option in options if option.key == best.key and option.line.index >= first - 15
     ]
-    if not shaped:
-        return "", None
-    line = max(shaped, key=lambda line: (line.words >= 3, line.index))
-    return line.text, line.index
+    # Below the bar the line is no title, but still the likeliest place of the headline.
+    return (best.text if score >= MIN_EVIDENCE else ""), min([*near, best.line.index])
+
+
+def _headline_area(lines: list[_Line], body: tuple[int, int]) -> int | None:
+    """Where the headline stands when none is sure: the nearest headline-shaped line of the last six
+    above the body. The date, byline and section are read around it."""
+    head = [line for line in lines[: body[0]] if line.kind != "empty"][-6:]
+    shaped = [line for line in head if _headline_shaped(line) and not is_credit_line(line.text)]
+    return max(shaped, key=lambda line: (line.words >= 3, line.index)).index if shaped else None
 
 
 def _closing_lines(lines: list[_Line], last: int) -> list[str]:
