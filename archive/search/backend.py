@@ -192,7 +192,9 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
             if not self.setup_complete:
                 self.setup()
             undated_field = next(iter(self.dated_by.values()))
-            self._engine = engine_for(self.path, self.index, undated_field, self.undated_value)
+            self._engine = engine_for(
+                self.path, self.index, undated_field, self.undated_value, highlighted_field=self.body_field
+            )
         return self._engine
 
     def forget_searcher(self) -> None:

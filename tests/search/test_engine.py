@@ -198,3 +198,19 @@ def test_the_document_count_comes_from_the_table_of_contents_without_a_reader(db
     expected = backend.index.refresh().doc_count()
     monkeypatch.setattr(FileIndex, "reader", lambda *args, **kwargs: pytest.fail("a reader was opened"))
     assert backend.document_count() == expected
+
+
+def test_a_new_engine_analyzes_its_documents_openings_before_its_first_search(tmp_path):
+    import gc
+
+    from archive.text import arabic
+
+    ix = index.create_in(str(tmp_path), SCHEMA)
+    add(ix, [("1", "استقبل محافظ الحديدة وفدا أمميا يتفقد ميناءها المحاصر")])
+    labels = arabic._RUN_LABELS["light"]
+    engine = engine_module.Engine(str(tmp_path), ix, "year", "unknown", highlighted_field="text")
+    engine.current()
+    before = labels.cache_info().hits
+    labels("ميناءها")
+    assert labels.cache_info().hits == before + 1  # analyzed by the warm-up, not by this call
+    assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] >= engine_module.GC_YOUNG_THRESHOLD
