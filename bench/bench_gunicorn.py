@@ -130,7 +130,7 @@ def run(server, queries, args):
     todo: queue.Queue = queue.Queue()
     for q in queries:
         todo.put(q)
-    latencies, errors, lock = [], [], threading.Lock()
+    latencies, errors, slowest, lock = [], [], [], threading.Lock()
 
     def client():
         connection = http.client.HTTPConnection("127.0.0.1", args.port)
@@ -148,6 +148,7 @@ def run(server, queries, args):
                 connection = http.client.HTTPConnection("127.0.0.1", args.port)
             with lock:
                 latencies.append((time.perf_counter() - begin) * 1000)
+                slowest.append((latencies[-1], begin - began, q))
                 if status != 200:
                     errors.append((q, status))
 
@@ -171,6 +172,8 @@ def run(server, queries, args):
     )
     for q, status in errors[:5]:
         print(f"  error {status} for {q!r}")
+    for latency, sent, q in sorted(slowest, reverse=True)[:3]:
+        print(f"  slowest: {latency:.0f} ms, sent at {sent:.1f} s, {q!r}")
     for pid in workers:
         peak = rss_peak[pid]
         print(

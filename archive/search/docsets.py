@@ -494,8 +494,24 @@ class DocSets:
         if q is wq.NullQuery:
             return NO_DOCS
         # Phrases, ranges, wildcards: Whoosh knows how to match them, segment by segment.
-        parts = [self._whoosh_docs(segment, q).astype(np.int64) + segment.offset for segment in self.segments]
+        parts = [
+            self._whoosh_docs(segment, q).astype(np.int64) + segment.offset
+            for segment in self.segments
+            if not isinstance(q, wq.Phrase) or self._may_hold(segment, q)
+        ]
         return np.concatenate(parts) if parts else NO_DOCS
+
+    def _may_hold(self, segment: Segment, phrase: wq.Phrase) -> bool:
+        """Whether some document of the segment has every word of the phrase, from the words' cached
+        postings: Whoosh's phrase matcher reads the words' postings and positions in Python, and most
+        of a name's spellings with a proclitic are in few segments, if any."""
+        docs = None
+        for word in phrase.words:
+            found = self._raw_postings(segment, phrase.fieldname, word).docs
+            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
+            if not len(docs):
+                return False
+        return True
 
     def _expanded(self, q: wq.MultiTerm) -> list:
         with self.lock:

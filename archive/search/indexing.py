@@ -353,6 +353,24 @@ _applier: BackgroundApplier | None = None
 _applier_lock = threading.Lock()
 
 
+def open_search_engine() -> None:
+    """Opens the process's search engine, warmed (archive.search.engine), reads its vocabulary for
+    Latin names and answers the page with no query (its facet values and date keys), before a
+    request needs them. A failure is only logged: the first search opens the engine then, and
+    shows what is wrong."""
+    from .service import SearchRequest, run_search
+
+    engine = backend()
+    if not hasattr(engine, "current_searcher"):
+        return
+    try:
+        engine.current_searcher()
+        engine.vocabulary()
+        run_search(SearchRequest())
+    except Exception:
+        log.exception("opening the search index failed; a request will open it")
+
+
 def start_background_applier() -> BackgroundApplier:
     """The process's one background applier, started on first call (the WSGI module calls it), and
     again in any process forked from this one (gunicorn --preload), where threads do not follow."""

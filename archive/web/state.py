@@ -1,7 +1,12 @@
 """Links that change one part of the search state kept in the URL (a facet, a month, a page)."""
 
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+
 from django.http import QueryDict
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from archive.search import periods
@@ -81,6 +86,24 @@ def facet_entries(params: QueryDict, key: str, entries: list[dict], labels: dict
     return rows
 
 
+def dated_link(params: QueryDict) -> Callable[[date, date], str]:
+    """with_changes(params, date_from=…, date_to=…) for many periods: the rest encoded once (a
+    histogram of ten years has 120 bars)."""
+    rest = params.copy()
+    rest.pop("date_from", None)
+    rest.pop("date_to", None)
+    prefix = "?" + (rest.urlencode() + "&" if rest else "")
+    return lambda first, last: (
+        f"{prefix}date_from={periods.key(first, 'day')}&date_to={periods.key(last, 'day')}"
+    )
+
+
+@lru_cache(maxsize=4096)
+def month_label(first: date, language: str) -> str:
+    """A month's name and year in the language's format ("أغسطس 2015"); the language is the key."""
+    return date_format(first, "YEAR_MONTH_FORMAT")
+
+
 def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
     """Month bars with their height in percent, the month's name and a link narrowing the search to it.
 
@@ -88,17 +111,17 @@ def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
     """
     top = max((bucket["count"] for bucket in histogram), default=0) or 1
     few = len(histogram) <= FEW_MONTHS
+    link = dated_link(params)
+    language = get_language()
     bars = []
     for bucket in histogram:
         period, count = bucket["period"], bucket["count"]
         bar = {"period": period, "count": count, "height": round(100 * count / top, 1), "url": ""}
         if period != periods.UNKNOWN:
             first, last = periods.month_bounds(period)
-            bar["url"] = with_changes(
-                params, date_from=periods.key(first, "day"), date_to=periods.key(last, "day")
-            )
+            bar["url"] = link(first, last)
             bar["year"], bar["month"] = periods.key_parts(period)[:2]
-            bar["label"] = date_format(first, "YEAR_MONTH_FORMAT")
+            bar["label"] = month_label(first, language)
             # The first bar names its year too, unless January's label would follow too closely; so
             # does a bar after a gap of years (a histogram too long to fill in).
             bar["starts_year"] = (
