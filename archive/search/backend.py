@@ -37,6 +37,7 @@ from haystack.exceptions import SkipDocument
 from haystack.fields import FacetField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
+from whoosh import classify
 from whoosh import query as wq
 from whoosh.fields import BOOLEAN, DATETIME, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
@@ -62,6 +63,8 @@ PARALLEL_MIN_DOCS = 1000
 LOCK_WAIT = 60.0
 # How much of an article's body its key terms for related coverage are taken from.
 RELATED_MAX_CHARS = 20_000
+# Key terms of an article that find its related coverage (Whoosh's more_like() default).
+RELATED_TERMS = 5
 # A prefix is searched as its most frequent words: "ال*" has eleven thousand, which took seconds.
 MAX_PREFIX_TERMS = 200
 BROAD_PREFIX = "A prefix* matches many words; only the most frequent were searched."
@@ -313,14 +316,28 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         stock method opens a new searcher on every call, and analyzes the whole body: 13 s for 7 MB)."""
         searcher, docsets = self.current_searcher()
         top = end_offset or 20
+        field = self.content_field_name
         with docsets.lock:
             docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
             if docnum is None:
                 return {"results": [], "hits": 0}
-            body = searcher.stored_fields(docnum).get(self.content_field_name) or ""
-            hits = searcher.more_like(docnum, self.content_field_name, text=body[:RELATED_MAX_CHARS], top=top)
-            found = [(hit.fields(), hit.score) for hit in hits]
-        results = [self.make_result(fields, score, frozenset(), result_class) for fields, score in found]
+            body = searcher.stored_fields(docnum).get(field) or ""
+        # Whoosh's more_like(): the key terms of the text (Bo1), searched as one Or. The terms are
+        # weighed one lookup at a time and the Or scored by the document sets, so that the other
+        # threads' searches read the index between, instead of waiting for the whole of it.
+        expander = classify.Expander(LockedReader(searcher.reader(), docsets.lock), field)
+        expander.add_text(body[:RELATED_MAX_CHARS])
+        key_terms = expander.expanded_terms(RELATED_TERMS, normalize=False)
+        if not key_terms:
+            return {"results": [], "hits": 0}
+        docs, scores = docsets.scored(
+            wq.Or([wq.Term(field, word, boost=weight) for word, weight in key_terms])
+        )
+        others = docs != docnum
+        found = ranking.best(docs[others], scores[others], top)
+        with docsets.lock:
+            stored = [(searcher.stored_fields(number), score) for number, score in found]
+        results = [self.make_result(fields, score, frozenset(), result_class) for fields, score in stored]
         return {"results": results[start_offset:top], "hits": len(results)}
 
     def make_result(self, stored_fields, score, terms, result_class=None):
@@ -368,6 +385,31 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         searcher, docsets = self.current_searcher()
         with docsets.lock:
             return {fields[key_field]: fields.get(value_field) for fields in searcher.all_stored_fields()}
+
+
+class LockedReader:
+    """An index reader for Whoosh's key-term Expander whose every lookup takes the lock of the index's
+    files, one at a time; the Expander reads nothing else."""
+
+    def __init__(self, reader, lock):
+        self.reader = reader
+        self.lock = lock
+        self.schema = reader.schema
+
+    def __contains__(self, term) -> bool:
+        with self.lock:
+            return term in self.reader
+
+    def frequency(self, fieldname, text) -> float:
+        with self.lock:
+            return self.reader.frequency(fieldname, text)
+
+    def doc_count_all(self) -> int:
+        return self.reader.doc_count_all()
+
+    def field_length(self, fieldname) -> int:
+        with self.lock:
+            return self.reader.field_length(fieldname)
 
 
 class IndexWriter:

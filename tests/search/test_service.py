@@ -380,3 +380,20 @@ def test_a_bracketed_query_keeps_its_required_word(seed_archive):
 def test_the_exact_switch_searches_only_what_was_typed(seed_archive):
     assert run_search(SearchRequest(q="Lavrov", exact=True)).parsed.expansions == []
     assert run_search(SearchRequest(q="الحديدة كيماوي", exact=True)).parsed.expansions == []
+
+
+def test_related_coverage_is_whooshs_more_like_without_holding_the_index(seed_archive):
+    from haystack import connections
+    from haystack.constants import ID
+    from haystack.utils import get_identifier
+
+    from archive.search.backend import RELATED_MAX_CHARS
+
+    backend = connections["default"].get_backend()
+    searcher, _ = backend.current_searcher()
+    for article in Article.objects.all():
+        ours = [int(r.pk) for r in backend.more_like_this(article)["results"]]
+        docnum = searcher.document_number(**{ID: get_identifier(article)})
+        body = searcher.stored_fields(docnum)["text"]
+        hits = searcher.more_like(docnum, "text", text=body[:RELATED_MAX_CHARS], top=20)
+        assert ours == [int(hit["django_id"]) for hit in hits]
