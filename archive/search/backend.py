@@ -65,6 +65,8 @@ LOCK_WAIT = 60.0
 RELATED_MAX_CHARS = 20_000
 # Key terms of an article that find its related coverage (Whoosh's more_like() default).
 RELATED_TERMS = 5
+# Documents an index check reads under one hold of the lock of the index's files.
+STORED_SCAN_DOCS = 500
 # A prefix is searched as its most frequent words: "ال*" has eleven thousand, which took seconds.
 MAX_PREFIX_TERMS = 200
 BROAD_PREFIX = "A prefix* matches many words; only the most frequent were searched."
@@ -381,10 +383,20 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         )
 
     def stored_values(self, key_field: str, value_field: str) -> dict:
-        """One stored field keyed by another for every document: a fast scan for index checks."""
+        """One stored field keyed by another for every live document: a fast scan for index checks,
+        which takes the lock of the index's files a few hundred documents at a time, so that a web
+        process's searches go on while its applier checks the index."""
         searcher, docsets = self.current_searcher()
-        with docsets.lock:
-            return {fields[key_field]: fields.get(value_field) for fields in searcher.all_stored_fields()}
+        reader = searcher.reader()
+        values = {}
+        size = reader.doc_count_all()
+        for start in range(0, size, STORED_SCAN_DOCS):
+            with docsets.lock:
+                for docnum in range(start, min(size, start + STORED_SCAN_DOCS)):
+                    if not reader.is_deleted(docnum):
+                        fields = reader.stored_fields(docnum)
+                        values[fields[key_field]] = fields.get(value_field)
+        return values
 
 
 class LockedReader:

@@ -397,3 +397,18 @@ def test_related_coverage_is_whooshs_more_like_without_holding_the_index(seed_ar
         body = searcher.stored_fields(docnum)["text"]
         hits = searcher.more_like(docnum, "text", text=body[:RELATED_MAX_CHARS], top=20)
         assert ours == [int(hit["django_id"]) for hit in hits]
+
+
+def test_an_index_check_reads_every_live_document_a_batch_at_a_time(seed_archive, monkeypatch):
+    from haystack import connections
+
+    from archive.search import backend as backend_module
+    from archive.search.indexing import apply_pending, identifier
+
+    monkeypatch.setattr(backend_module, "STORED_SCAN_DOCS", 2)
+    gone = Article.objects.order_by("pk").first().pk
+    Article.objects.filter(pk=gone).delete()
+    apply_pending(wait=True)  # the index's document for it is deleted, not yet merged away
+    values = connections["default"].get_backend().stored_values("id", "revision")
+    assert set(values) == {identifier(pk) for pk in Article.objects.values_list("pk", flat=True)}
+    assert identifier(gone) not in values and len(values) >= 4 and all(values.values())
