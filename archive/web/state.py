@@ -130,6 +130,11 @@ def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:
                 or (bool(bars) and bars[-1].get("year", bar["year"]) != bar["year"])
             )
             bar["label_month"] = few
+            bar["classes"] = " ".join(
+                name for name, on in (("year-start", bar["starts_year"]), ("labelled", few)) if on
+            )
+            bar["title"] = f"{bar['label']}: {count}"
+        bar["pct"] = int(bar["height"] + 0.5)  # the CSS class of its height, rounded half up
         bars.append(bar)
     return bars
 
