@@ -494,24 +494,48 @@ class DocSets:
         if q is wq.NullQuery:
             return NO_DOCS
         # Phrases, ranges, wildcards: Whoosh knows how to match them, segment by segment.
-        parts = [
-            self._whoosh_docs(segment, q).astype(np.int64) + segment.offset
-            for segment in self.segments
-            if not isinstance(q, wq.Phrase) or self._may_hold(segment, q)
-        ]
+        read = self._phrase_docs if isinstance(q, wq.Phrase) else self._whoosh_docs
+        parts = [read(segment, q).astype(np.int64) + segment.offset for segment in self.segments]
         return np.concatenate(parts) if parts else NO_DOCS
 
-    def _may_hold(self, segment: Segment, phrase: wq.Phrase) -> bool:
-        """Whether some document of the segment has every word of the phrase, from the words' cached
-        postings: Whoosh's phrase matcher reads the words' postings and positions in Python, and most
-        of a name's spellings with a proclitic are in few segments, if any."""
+    def _holding_all(self, segment: Segment, phrase: wq.Phrase) -> np.ndarray:
+        """The segment's documents (deleted ones too) with every word of the phrase, from the words'
+        cached postings."""
         docs = None
         for word in phrase.words:
             found = self._raw_postings(segment, phrase.fieldname, word).docs
             docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
             if not len(docs):
-                return False
-        return True
+                break
+        return NO_DOCS if docs is None else docs
+
+    def _phrase_docs(self, segment: Segment, phrase: wq.Phrase) -> np.ndarray:
+        """The live documents of one segment holding the phrase. Whoosh's phrase matcher walks the
+        postings and positions of every word in Python; here only the documents holding all the
+        words are looked at, most of a name's spellings with a proclitic are in no segment at all,
+        and words next to each other (slop 1) are checked from their positions directly."""
+        candidates = self._holding_all(segment, phrase)
+        if not len(candidates):
+            return NO_DOCS.astype(np.int32)
+        field = segment.reader.schema[phrase.fieldname]
+        direct = (
+            phrase.slop == 1
+            and len(phrase.words) > 1
+            and isinstance(getattr(segment.reader, "_terms", None), W3TermsReader)
+            and field.format.supports("positions")
+        )
+        if not direct:
+            return self._whoosh_docs(segment, phrase)
+
+        def read():
+            positions = [
+                term_positions(segment.reader, phrase.fieldname, word, candidates, self.lock)
+                for word in phrase.words
+            ]
+            found = [doc for doc in candidates.tolist() if in_sequence([p[doc] for p in positions])]
+            return self._live(segment, np.array(found, dtype=np.int32))
+
+        return self.cache.get(("phrase", *segment.state, phrase.fieldname, tuple(phrase.words)), read)
 
     def _expanded(self, q: wq.MultiTerm) -> list:
         with self.lock:
@@ -742,32 +766,78 @@ def term_postings(reader, fieldname: str, text, lock) -> tuple:
 _BLOCK_LENGTH = struct.Struct("!i")
 
 
-def decoded_postings(region: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The document numbers and weights of one term's postings as Whoosh 3 writes them: a header
-    tag, then blocks of a signed length (negative for the last), the pickled block information
-    and the pickled, maybe compressed, (delta-coded ids, weights, values). Whoosh's matcher decodes
-    the ids one by one in Python; here each block is one cumulative sum."""
+def posting_blocks(
+    region: bytes, wanted: np.ndarray | None = None
+) -> Iterator[tuple[np.ndarray, object, tuple]]:
+    """The blocks of one term's postings as Whoosh 3 writes them: (document numbers, weights as
+    written, values); with `wanted` (sorted document numbers), only the blocks that may hold one.
+
+    A header tag, then blocks of a signed length (negative for the last), the pickled block
+    information (with the block's last document) and the pickled, maybe compressed, (delta-coded
+    ids, weights, values). Whoosh's matcher decodes the ids one by one in Python; here each block
+    is one cumulative sum."""
     if region[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not Whoosh 3 postings")
-    docs, weights = [], []
     at = 4
+    after = -1  # the last document of the block before
     while True:
         (length,) = _BLOCK_LENGTH.unpack_from(region, at)
         at += _BLOCK_LENGTH.size
         end = at + abs(length)
         block = io.BytesIO(region[at:end])
         # The index's own files, which Whoosh itself reads with pickle.
-        count, _last, _max_weight, compression, _shortest, _longest = pickle.load(block)  # noqa: S301
-        data = block.read()
-        ids, block_weights = pickle.loads(zlib.decompress(data) if compression else data)[:2]  # noqa: S301
-        docs.append(np.cumsum(np.array(ids, dtype=np.int64)))
-        if block_weights is None or isinstance(block_weights, float):
-            weights.append(np.full(count, 1.0 if block_weights is None else block_weights, dtype=np.float32))
-        else:
-            weights.append(np.array(block_weights, dtype=np.float32))
+        count, last, _max_weight, compression, _shortest, _longest = pickle.load(block)  # noqa: S301
+        if wanted is None or np.searchsorted(wanted, after, side="right") < np.searchsorted(
+            wanted, last, side="right"
+        ):
+            data = block.read()
+            ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)[:3]  # noqa: S301
+            if weights is None or isinstance(weights, float):
+                weights = np.full(count, 1.0 if weights is None else weights, dtype=np.float32)
+            yield np.cumsum(np.array(ids, dtype=np.int64)), weights, values
         if length < 0:
-            return np.concatenate(docs).astype(np.int32), np.concatenate(weights)
+            return
+        after = last
         at = end
+
+
+def decoded_postings(region: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and weights of one term's postings (posting_blocks)."""
+    docs, weights = [], []
+    for ids, block_weights, _values in posting_blocks(region):
+        docs.append(ids)
+        weights.append(np.asarray(block_weights, dtype=np.float32))
+    return np.concatenate(docs).astype(np.int32), np.concatenate(weights)
+
+
+def term_positions(reader, fieldname: str, text, wanted: np.ndarray, lock) -> dict[int, list[int]]:
+    """A term's positions in the wanted documents of one segment, for a field that keeps them, with
+    Whoosh's own codec (the caller checks both); `lock` guards the reader's files."""
+    field = reader.schema[fieldname]
+    with lock:
+        info = reader._terms.term_info(fieldname, field.to_bytes(text))
+        if info.is_inlined():
+            ids, _weights, values = info.inlined_postings()
+            blocks = [(np.array(ids, dtype=np.int64), None, values)]
+        else:
+            offset, length = info.extent()
+            if isinstance(length, tuple):
+                (length,) = length
+            blocks = reader._terms._postfile.get(offset, length)
+    if isinstance(blocks, bytes):
+        blocks = posting_blocks(blocks, wanted)
+    positions = {}
+    for ids, _weights, values in blocks:
+        for at in np.nonzero(np.isin(ids, wanted))[0].tolist():
+            positions[int(ids[at])] = field.format.decode_positions(values[at])
+    return positions
+
+
+def in_sequence(positions: list[list[int]]) -> bool:
+    """Whether the words stand one after another somewhere: a position of the first word p with the
+    second at p + 1, the third at p + 2 and so on."""
+    rest = [set(found) for found in positions[1:]]
+    return any(all(start + step in found for step, found in enumerate(rest, 1)) for start in positions[0])
 
 
 def read_matcher(matcher) -> tuple[list, list]:

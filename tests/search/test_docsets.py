@@ -3,6 +3,8 @@
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index
 from whoosh import query as wq
 from whoosh.fields import DATETIME, ID, TEXT, Schema
@@ -201,3 +203,58 @@ def test_postings_decoded_at_once_are_whooshs_own_over_many_blocks_and_deletions
         assert len(docs) == 700 and 5 in list(docs)  # deletions are the searcher's to apply
         assert sorted({float(w) for w in weights}) == [1.0, 2.0, 3.0, 4.0]
         assert [int(d) for d in term_postings(reader, "body", "فريدة", lock)[0]] == [3]
+
+
+PHRASE_WORDS = ["حزب", "الله", "دير", "الزور", "من", "في"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(PHRASE_WORDS), min_size=1, max_size=12), min_size=1, max_size=60),
+    st.lists(st.sampled_from(PHRASE_WORDS), min_size=2, max_size=3),
+    st.integers(min_value=1, max_value=3),
+    st.sets(st.integers(min_value=0, max_value=59), max_size=5),
+)
+def test_phrases_match_the_documents_whooshs_phrase_matcher_finds(bodies, words, slop, deleted):
+    import tempfile
+
+    from whoosh.analysis import SpaceSeparatedTokenizer
+
+    schema = Schema(
+        id=ID(stored=True, unique=True), exact=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True)
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        ix = index.create_in(folder, schema)
+        half = len(bodies) // 2
+        for start, stop in ((0, half), (half, len(bodies))):  # two segments
+            writer = ix.writer()
+            for n in range(start, stop):
+                writer.add_document(id=str(n), exact=" ".join(bodies[n]))
+            writer.commit(merge=False)
+        writer = ix.writer()
+        for n in deleted:
+            writer.delete_by_term("id", str(n))
+        writer.commit(merge=False)
+        phrase = wq.Phrase("exact", words, slop=slop)
+        with ix.searcher() as searcher:
+            expected = sorted(searcher.docs_for_query(phrase))
+            found = DocSets(searcher, cache=SegmentCache(10**7)).matching(phrase)
+            assert list(found) == expected
+
+
+def test_a_rare_phrase_of_common_words_is_found_in_the_blocks_that_hold_it(tmp_path):
+    from whoosh.analysis import SpaceSeparatedTokenizer
+
+    schema = Schema(
+        id=ID(stored=True, unique=True), exact=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True)
+    )
+    ix = index.create_in(str(tmp_path), schema)
+    writer = ix.writer()
+    for n in range(1000):  # the first word in every document (many blocks), the phrase in a few
+        text = "قال حزب الله" if n % 211 == 0 else "الله قال حزب" if n % 300 == 5 else "حزب قال"
+        writer.add_document(id=str(n), exact=text)
+    writer.commit()
+    phrase = wq.Phrase("exact", ["حزب", "الله"])
+    with ix.searcher() as searcher:
+        found = list(DocSets(searcher, cache=SegmentCache(10**7)).matching(phrase))
+        assert found == sorted(searcher.docs_for_query(phrase)) == [0, 211, 422, 633, 844]
