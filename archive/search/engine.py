@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 WARM_INLINE_DOCS = 5_000
 # How many of the most recently searched terms a warm-up reads for the new segments.
 WARM_TERMS = 2_000
-# A new engine analyzes the openings of this many documents in the background, as highlighting will:
-# the first analysis of a word costs twenty times a cached one, and news repeats its words, so the
-# first searches of a process no longer pay for the whole vocabulary of their hits.
+# Before its first search an engine analyzes the openings of this many documents, as highlighting
+# will: the first analysis of a word costs twenty times a cached one, and news repeats its words, so
+# the first searches of a process no longer pay for the whole vocabulary of their hits (about 1 s).
 WARM_ANALYSIS_DOCS = 400
 WARM_ANALYSIS_CHARS = 3_000
 
@@ -135,6 +135,7 @@ class Engine:
                 self._warming = None
 
     def _warm_analysis(self, view: View) -> None:
+        """Fills the highlighting analyzer's caches from documents spread over the index."""
         analyzer = view.searcher.schema[self.highlighted_field].analyzer
         if not hasattr(analyzer, "spans"):
             return
