@@ -1,14 +1,19 @@
-"""Where the embedded default (SQLite + Whoosh) ends: the archive at ×N the corpus, measured.
+"""Where the embedded default (SQLite + Whoosh) ends: one archive grown to ×N the corpus, measured.
 
-Builds, in a scratch folder, a corpus of N copies of ../shared/corpus/*.jsonl.gz (71k articles), each
-copy with its own URLs, its own dates (shifted 20 years back per copy) and a marker line, so that no
-article is a duplicate of another; ingests it into a fresh data folder; then, in one `manage.py shell`
-process as a web worker would be, measures a never-seen query's p95 (each query run once), a warm
-query's p95 (the same queries again), browsing p95 (source and month pages) and the worker's RSS.
+Copies an archive already loaded with the corpus (--base: ×1, 71k articles; read only, copied with
+`cp -a` into --scratch), measures it, then grows it step by step to each --times N: each step builds
+only the copies it adds (copy k of ../shared/corpus/*.jsonl.gz has its own ids and URLs, dates shifted
+20·k years back and a marker line, so that no article is a duplicate of another), ingests them with
+`manage.py ingest`, deletes their JSON Lines and measures again. Each measure runs in a fresh
+`manage.py shell` process, as a web worker would start: a never-seen query's p95 (each query run
+once), a warm query's p95 (the same queries again), browsing p95 (source and month pages) and the
+worker's RSS. One JSON line per step, printed and appended to --results.
 
-    nice -n 10 .venv/bin/python bench/scale_curve.py --times 1 --times 2 [--scratch DIR] [--limit N]
+    nice -n 5 .venv/bin/python bench/scale_curve.py --base var/loadtest/base --scratch /tmp/scale \
+        --results scale.jsonl --times 1 --times 2 --times 4 --times 8
+    .venv/bin/python bench/scale_curve.py --from-scratch --limit 300 --times 1 --times 2   # smoke run
 
-CPU-heavy: ×1 is one full ingest of 71k articles. docs/scaling.md has the figures measured.
+CPU-heavy: every copy is one ingest of 71k articles. docs/scaling.md has the figures measured.
 """
 
 import argparse
@@ -17,10 +22,12 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -71,11 +78,26 @@ def shifted(value: str, years: int) -> str:
     return moved.isoformat() + value[10:]
 
 
-def build_corpus(corpus: Path, times: int, out: Path, limit: int | None) -> int:
-    """N distinct copies of the corpus in one JSON Lines file; returns the number of articles."""
+def growth_steps(sizes: list[int], loaded: int) -> list[tuple[int, range]]:
+    """Each size with the copies its step adds to an archive already holding copies 0..loaded-1.
+
+    growth_steps([1, 2, 4, 8], 1) == [(1, range(1, 1)), (2, range(1, 2)), (4, range(2, 4)), (8, range(4, 8))]
+    """
+    steps = []
+    for times in sorted(set(sizes)):
+        if times < loaded:
+            raise ValueError(f"×{times} is smaller than the ×{loaded} archive it would grow from")
+        steps.append((times, range(loaded, times)))
+        loaded = times
+    return steps
+
+
+def build_corpus(corpus: Path, copies: range, out: Path, limit: int | None) -> int:
+    """The given copies of the corpus, distinct from each other, in one JSON Lines file; returns
+    the number of articles (copy 0 is the corpus as it is)."""
     count = 0
     with out.open("w", encoding="utf-8") as target:
-        for copy in range(times):
+        for copy in copies:
             taken = 0
             for source in sorted(corpus.glob("*.jsonl.gz")):
                 with gzip.open(source, "rt", encoding="utf-8") as lines:
@@ -96,7 +118,7 @@ def build_corpus(corpus: Path, times: int, out: Path, limit: int | None) -> int:
     return count
 
 
-def manage(data_dir: Path, *args, timeout: float | None = None) -> subprocess.CompletedProcess:
+def manage(data_dir: Path, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -106,43 +128,71 @@ def manage(data_dir: Path, *args, timeout: float | None = None) -> subprocess.Co
         env=env,
         capture_output=True,
         text=True,
-        timeout=timeout,
     )
+
+
+def manage_or_exit(data_dir: Path, *args) -> subprocess.CompletedProcess:
+    done = manage(data_dir, *args)
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(map(str, args))} failed:\n{done.stderr[-3000:]}")
+    return done
 
 
 def size_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
 
 
-def measure(times: int, corpus: Path, scratch: Path, limit: int | None) -> dict:
-    folder = scratch / f"x{times}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    crawl = folder / "corpus.jsonl"
-    built = build_corpus(corpus, times, crawl, limit)
-    data = folder / "data"
-    done = manage(data, "migrate", "--noinput")
-    if done.returncode:
-        sys.exit(done.stderr[-3000:])
+def prepare(data: Path, base: Path | None) -> None:
+    """The archive to grow: a copy of the loaded base, or an empty one; migrated, with its static files."""
+    if data.exists():
+        shutil.rmtree(data)
+    data.parent.mkdir(parents=True, exist_ok=True)
+    if base:
+        subprocess.run(["cp", "-a", str(base), str(data)], check=True)
+    else:
+        data.mkdir()
+    manage_or_exit(data, "migrate", "--noinput", "-v0")
+    # A migration that rebuilds the article table leaves the old pages free in the file: not the size
+    # an archive of this size needs.
+    with closing(sqlite3.connect(data / "archive.sqlite3")) as database:
+        database.execute("VACUUM")
+    manage_or_exit(data, "collectstatic", "--noinput", "-v0")  # the pages' stylesheet manifest
+
+
+def ingest(data: Path, corpus: Path, copies: range, limit: int | None) -> dict:
+    """Adds the copies to the archive; the step's figures (none when it adds nothing)."""
+    if not copies:
+        return {"copies": [], "built": 0, "added": 0, "ingest_s": None, "ingest_rate": None}
+    crawl = data.parent / f"copies-{copies.start}-{copies.stop - 1}.jsonl"
+    built = build_corpus(corpus, copies, crawl, limit)
     started = time.perf_counter()
     done = manage(data, "ingest", crawl)
     elapsed = time.perf_counter() - started
+    crawl.unlink()
     if done.returncode not in (0, 1):
         sys.exit(f"ingest failed:\n{done.stderr[-3000:]}")
-    manage(data, "collectstatic", "--noinput", "-v0")  # the pages' stylesheet manifest
-    done = manage(data, "shell", "-c", MEASURE)
-    if done.returncode:
-        sys.exit(done.stderr[-3000:])
+    summary = dict(re.findall(r"^(added|duplicates|rejected): (\d+)$", done.stdout, re.M))
+    added = int(summary.get("added", 0))
+    return {
+        "copies": list(copies),
+        "built": built,
+        "added": added,
+        "duplicates": int(summary.get("duplicates", 0)),
+        "rejected": int(summary.get("rejected", 0)),
+        "ingest_status": done.returncode,
+        "ingest_s": round(elapsed, 1),
+        "ingest_rate": round(added / elapsed, 1),
+    }
+
+
+def measure(data: Path) -> dict:
+    """The archive as a fresh web worker sees it, and its size on disk."""
+    done = manage_or_exit(data, "shell", "-c", MEASURE)
     figures = json.loads(done.stdout.split("MEASURED", 1)[1])
+    index_mb = size_mb(data / "whoosh_index")
     figures.update(
-        times=times,
-        built=built,
-        ingest_s=round(elapsed, 1),
-        ingest_rate=round(figures["articles"] / elapsed, 1),
-        index_mb=size_mb(data / "whoosh_index"),
-        database_mb=size_mb(data) - size_mb(data / "whoosh_index"),
+        index_mb=index_mb, database_mb=round(size_mb(data) - index_mb - size_mb(data / "static"), 1)
     )
-    shutil.rmtree(folder)
     return figures
 
 
@@ -152,14 +202,28 @@ def main():
     )
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--times", type=int, action="append", help="copies of the corpus (repeatable)")
+    start = parser.add_mutually_exclusive_group(required=True)
+    start.add_argument("--base", type=Path, help="a data folder holding the corpus loaded (×1), copied")
+    start.add_argument("--from-scratch", action="store_true", help="start from an empty archive")
     parser.add_argument(
-        "--scratch", type=Path, help="a folder with room for the copies (default: a temp dir)"
+        "--scratch", type=Path, help="a folder with room for the archive (default: a temp dir)"
     )
     parser.add_argument("--limit", type=int, help="articles per copy, for a quick check")
+    parser.add_argument("--results", type=Path, help="a file each step's JSON line is appended to")
     args = parser.parse_args()
-    scratch = args.scratch or Path(tempfile.mkdtemp(prefix="archive-scale-"))
-    for times in args.times or [1]:
-        print(json.dumps(measure(times, args.corpus, scratch, args.limit)), flush=True)
+    if args.base and not (args.base / "archive.sqlite3").is_file():
+        parser.error(f"{args.base}: no archive.sqlite3 in it")
+    scratch = (args.scratch or Path(tempfile.mkdtemp(prefix="archive-scale-"))).resolve()
+    data = scratch / "archive"
+    prepare(data, args.base.resolve() if args.base else None)
+    for times, copies in growth_steps(args.times or [1], 1 if args.base else 0):
+        figures = {"times": times, **ingest(data, args.corpus, copies, args.limit), **measure(data)}
+        line = json.dumps(figures)
+        print(line, flush=True)
+        if args.results:
+            with args.results.open("a", encoding="utf-8") as results:
+                results.write(line + "\n")
+    print(f"The archive is left in {data}; delete it when done.", flush=True)
 
 
 if __name__ == "__main__":
