@@ -756,11 +756,16 @@ def term_postings(reader, fieldname: str, text, lock) -> tuple:
         if info.is_inlined():
             ids, weights, _values = info.inlined_postings()
             return list(ids), list(weights)
-        offset, length = info.extent()
-        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
-            (length,) = length
-        region = terms._postfile.get(offset, length)
+        region = postings_region(terms, info)
     return decoded_postings(region)
+
+
+def postings_region(terms: W3TermsReader, info) -> bytes:
+    """The bytes of a term's postings in its segment's postings file; the caller holds the file's lock."""
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
+        (length,) = length
+    return terms._postfile.get(offset, length)
 
 
 _BLOCK_LENGTH = struct.Struct("!i")
@@ -820,10 +825,7 @@ def term_positions(reader, fieldname: str, text, wanted: np.ndarray, lock) -> di
             ids, _weights, values = info.inlined_postings()
             blocks = [(np.array(ids, dtype=np.int64), None, values)]
         else:
-            offset, length = info.extent()
-            if isinstance(length, tuple):
-                (length,) = length
-            blocks = reader._terms._postfile.get(offset, length)
+            blocks = postings_region(reader._terms, info)
     if isinstance(blocks, bytes):
         blocks = posting_blocks(blocks, wanted)
     positions = {}
