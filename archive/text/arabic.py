@@ -567,12 +567,11 @@ def _run_labeller(stemmer: str) -> Callable[[str], tuple[tuple[tuple[int, int, s
     @lru_cache(maxsize=65_536)
     def labels(run: str) -> tuple[tuple[tuple[int, int, str], ...], bool]:
         words = list(tokenize_with_offsets(run))
-        labelled = tuple(
-            (word.start, word.end, word.text if term is None else term)
-            for word in words
-            for term in (index_term(word.text, stemmer),)
-        )
-        return labelled, not _MONTHISH.isdisjoint(word.text for word in words)
+        labelled = []
+        for word in words:
+            term = index_term(word.text, stemmer)
+            labelled.append((word.start, word.end, word.text if term is None else term))
+        return tuple(labelled), not _MONTHISH.isdisjoint(word.text for word in words)
 
     return labels
 
