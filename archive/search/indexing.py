@@ -21,6 +21,7 @@ from haystack.query import SearchQuerySet
 
 from archive.models import Article, IndexChange
 from archive.search.backend import LOCK_WAIT
+from archive.search.service import SearchRequest, run_search
 from archive.search.writers import LockError
 
 log = logging.getLogger(__name__)
@@ -358,8 +359,6 @@ def open_search_engine() -> None:
     Latin names and answers the page with no query (its facet values and date keys), before a
     request needs them. A failure is only logged: the first search opens the engine then, and
     shows what is wrong."""
-    from .service import SearchRequest, run_search
-
     engine = backend()
     if not hasattr(engine, "current_searcher"):
         return
