@@ -6,18 +6,16 @@ document with the database.
 """
 
 import json
-import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 
-from .conftest import REPO
 from .ingest.test_crash import write_corpus
+from .processes import manage
 
 pytestmark = pytest.mark.postgres
 
@@ -83,18 +81,8 @@ def scratch_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def manage(url: str, data_dir: Path, *args) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "ARCHIVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), *map(str, args)],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def manage_on(url: str, data_dir: Path, *args) -> subprocess.Popen:
+    return manage(data_dir, *args, env={"DATABASE_URL": url})
 
 
 def finish(process: subprocess.Popen, timeout: float = 600) -> tuple[int, str, str]:
@@ -104,12 +92,12 @@ def finish(process: subprocess.Popen, timeout: float = 600) -> tuple[int, str, s
 
 def test_two_ingests_and_an_editor_at_once_lose_nothing(scratch_database, tmp_path):
     data = tmp_path / "data"
-    code, out, err = finish(manage(scratch_database, data, "migrate", "--noinput"))
+    code, out, err = finish(manage_on(scratch_database, data, "migrate", "--noinput"))
     assert code == 0, out + err
     crawls = [write_corpus(tmp_path / f"crawl{seed}.jsonl", ARTICLES, seed=seed) for seed in (3, 4)]
 
-    ingests = [manage(scratch_database, data, "ingest", crawl) for crawl in crawls]
-    editor = manage(scratch_database, data, "shell", "-c", EDITOR)
+    ingests = [manage_on(scratch_database, data, "ingest", crawl) for crawl in crawls]
+    editor = manage_on(scratch_database, data, "shell", "-c", EDITOR)
     code, editor_out, editor_err = finish(editor)
     assert code == 0, editor_err
     log = json.loads(editor_out.split("EDITOR", 1)[1])
@@ -119,7 +107,7 @@ def test_two_ingests_and_an_editor_at_once_lose_nothing(scratch_database, tmp_pa
     assert not log["errors"], log["errors"]
     assert log["titles"] and log["annotations"]
 
-    code, out, err = finish(manage(scratch_database, data, "shell", "-c", COUNTS))
+    code, out, err = finish(manage_on(scratch_database, data, "shell", "-c", COUNTS))
     assert code == 0, err
     stored = json.loads(out.split("COUNTS", 1)[1])
     assert stored["articles"] == 2 * ARTICLES
@@ -127,5 +115,5 @@ def test_two_ingests_and_an_editor_at_once_lose_nothing(scratch_database, tmp_pa
     # The last title the editor saved for each article is the one stored.
     assert {pk: stored["titles"][pk] for pk in log["titles"]} == log["titles"]
 
-    code, out, err = finish(manage(scratch_database, data, "check_index"))
+    code, out, err = finish(manage_on(scratch_database, data, "check_index"))
     assert code == 0 and "The index matches the database." in out, out + err

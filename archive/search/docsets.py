@@ -342,16 +342,11 @@ class DocSets:
 
     def _whoosh_docs(self, segment: Segment, q: wq.Query) -> np.ndarray:
         """The live documents Whoosh matches for q in one segment (phrases, ranges, wildcards)."""
-
-        def read():
-            with self.lock:
-                return np.array(sorted(segment.searcher.docs_for_query(q)), dtype=np.int32)
-
         try:
             hash(q)
         except TypeError:  # a query type that defines no hash is simply not kept
-            return read()
-        return self.cache.get(("docs", *segment.state, q), read)
+            return whoosh_docs(segment, q, self.lock)
+        return self.cache.get(("docs", *segment.state, q), lambda: whoosh_docs(segment, q, self.lock))
 
     def _live(self, segment: Segment, docs: np.ndarray) -> np.ndarray:
         if segment.deleted is None or not len(docs):
@@ -514,20 +509,19 @@ class DocSets:
         postings and positions of every word in Python; here only the documents holding all the
         words are looked at, most of a name's spellings with a proclitic are in no segment at all,
         and words next to each other (slop 1) are checked from their positions directly."""
-        candidates = self._holding_all(segment, phrase)
-        if not len(candidates):
-            return NO_DOCS.astype(np.int32)
-        field = segment.reader.schema[phrase.fieldname]
-        direct = (
-            phrase.slop == 1
-            and len(phrase.words) > 1
-            and isinstance(getattr(segment.reader, "_terms", None), W3TermsReader)
-            and field.format.supports("positions")
-        )
-        if not direct:
-            return self._whoosh_docs(segment, phrase)
 
         def read():
+            candidates = self._holding_all(segment, phrase)
+            if not len(candidates):
+                return NO_DOCS.astype(np.int32)
+            direct = (
+                phrase.slop == 1
+                and len(phrase.words) > 1
+                and isinstance(getattr(segment.reader, "_terms", None), W3TermsReader)
+                and segment.reader.schema[phrase.fieldname].format.supports("positions")
+            )
+            if not direct:
+                return whoosh_docs(segment, phrase, self.lock)
             positions = [
                 term_positions(segment.reader, phrase.fieldname, word, candidates, self.lock)
                 for word in phrase.words
@@ -535,7 +529,8 @@ class DocSets:
             found = [doc for doc in candidates.tolist() if in_sequence([p[doc] for p in positions])]
             return self._live(segment, np.array(found, dtype=np.int32))
 
-        return self.cache.get(("phrase", *segment.state, phrase.fieldname, tuple(phrase.words)), read)
+        key = ("phrase", *segment.state, phrase.fieldname, tuple(phrase.words), phrase.slop)
+        return self.cache.get(key, read)
 
     def _expanded(self, q: wq.MultiTerm) -> list:
         with self.lock:
@@ -727,6 +722,12 @@ def segment_key(segment, storage) -> str:
     return f"{key}@{folder}"
 
 
+def whoosh_docs(segment: Segment, q: wq.Query, lock) -> np.ndarray:
+    """The live documents Whoosh matches for q in one segment; `lock` guards the segment's files."""
+    with lock:
+        return np.array(sorted(segment.searcher.docs_for_query(q)), dtype=np.int32)
+
+
 def dead_mask(deleted: list[int], size: int) -> np.ndarray:
     mask = np.zeros(size, dtype=bool)
     mask[deleted] = True
@@ -743,29 +744,31 @@ def term_postings(reader, fieldname: str, text, lock) -> tuple:
     with lock:
         if reader.is_closed or fieldname not in reader.schema:
             raise TermNotFound(fieldname)
-        terms = getattr(reader, "_terms", None)
-        if not isinstance(terms, W3TermsReader):
+        if not isinstance(getattr(reader, "_terms", None), W3TermsReader):
             matcher = reader.postings(fieldname, text)
             if isinstance(matcher, FilterMatcher):
                 # The filter has moved its child past the deletions: start it again.
                 matcher = matcher.child
                 matcher.reset()
             return read_matcher(matcher)
-        field = reader.schema[fieldname]
-        info = terms.term_info(fieldname, field.to_bytes(text))
-        if info.is_inlined():
-            ids, weights, _values = info.inlined_postings()
-            return list(ids), list(weights)
-        region = postings_region(terms, info)
-    return decoded_postings(region)
+        stored = stored_postings(reader, fieldname, text)
+    if isinstance(stored, bytes):
+        return decoded_postings(stored)
+    ids, weights, _values = stored
+    return list(ids), list(weights)
 
 
-def postings_region(terms: W3TermsReader, info) -> bytes:
-    """The bytes of a term's postings in its segment's postings file; the caller holds the file's lock."""
+def stored_postings(reader, fieldname: str, text) -> bytes | tuple:
+    """A term's postings in one segment as Whoosh 3 keeps them: the bytes of its postings, or the
+    (ids, weights, values) of a term of one posting, inlined in its entry. The caller holds the
+    lock of the reader's files."""
+    info = reader._terms.term_info(fieldname, reader.schema[fieldname].to_bytes(text))
+    if info.is_inlined():
+        return info.inlined_postings()
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
         (length,) = length
-    return terms._postfile.get(offset, length)
+    return reader._terms._postfile.get(offset, length)
 
 
 _BLOCK_LENGTH = struct.Struct("!i")
@@ -818,16 +821,14 @@ def decoded_postings(region: bytes) -> tuple[np.ndarray, np.ndarray]:
 def term_positions(reader, fieldname: str, text, wanted: np.ndarray, lock) -> dict[int, list[int]]:
     """A term's positions in the wanted documents of one segment, for a field that keeps them, with
     Whoosh's own codec (the caller checks both); `lock` guards the reader's files."""
-    field = reader.schema[fieldname]
     with lock:
-        info = reader._terms.term_info(fieldname, field.to_bytes(text))
-        if info.is_inlined():
-            ids, _weights, values = info.inlined_postings()
-            blocks = [(np.array(ids, dtype=np.int64), None, values)]
-        else:
-            blocks = postings_region(reader._terms, info)
-    if isinstance(blocks, bytes):
-        blocks = posting_blocks(blocks, wanted)
+        stored = stored_postings(reader, fieldname, text)
+    if isinstance(stored, bytes):
+        blocks = posting_blocks(stored, wanted)
+    else:
+        ids, weights, values = stored
+        blocks = [(np.array(ids, dtype=np.int64), weights, values)]
+    field = reader.schema[fieldname]
     positions = {}
     for ids, _weights, values in blocks:
         for at in np.nonzero(np.isin(ids, wanted))[0].tolist():

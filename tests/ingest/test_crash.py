@@ -5,18 +5,15 @@ ends with `check_index`: the index must equal the database without any manual re
 """
 
 import json
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO
+from ..processes import manage
 
 # The commands' subprocesses use the data folder's SQLite database, which `stored` reads directly;
 # tests/test_postgres_concurrency.py runs ingests and editors together on PostgreSQL.
@@ -27,21 +24,6 @@ WORDS = (
     "الحكومة البرلمان المدينة الجيش الوزير الاتفاق المفاوضات الانتخابات المعارضة الميناء الطريق "
     "المستشفى المدرسة الاقتصاد النفط الكهرباء المياه الزراعة الصحة التعليم اللاجئين الحدود"
 ).split()
-
-
-def manage(data_dir: Path, *args, **options) -> subprocess.Popen:
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), *map(str, args)],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **options,
-    )
 
 
 def run(data_dir: Path, *args, timeout: float = 300) -> tuple[int, str]:
