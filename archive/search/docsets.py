@@ -495,7 +495,11 @@ class DocSets:
 
     def _holding_all(self, segment: Segment, phrase: wq.Phrase) -> np.ndarray:
         """The segment's documents (deleted ones too) with every word of the phrase, from the words'
-        cached postings."""
+        cached postings; none without a look-up of each word first, as a missing word is common
+        (a spelling with a proclitic) and the other words' postings may be long."""
+        with self.lock:
+            if not all((phrase.fieldname, word) in segment.reader for word in phrase.words):
+                return NO_DOCS
         docs = None
         for word in phrase.words:
             found = self._raw_postings(segment, phrase.fieldname, word).docs
