@@ -9,6 +9,8 @@ correction and misleads a reader, a missing one only asks to be filled, so the t
 
     .venv/bin/python bench/eval_cleaning.py                      # the 11 pages of ../shared/pages
     .venv/bin/python bench/eval_cleaning.py --pages-dir DIR --labels FILE   # another held-out set
+    .venv/bin/python bench/eval_cleaning.py --labels bench/data/arabic_script_labels.json \
+        --half tuning                                            # pages read from fetched mirrors
     .venv/bin/python bench/eval_cleaning.py --seeds              # the five seeds (the tuning set)
     .venv/bin/python bench/eval_cleaning.py --trafilatura /work/.mirror/adbar+trafilatura/repo \
         --htmldate /work/.mirror/adbar+htmldate/repo             # HTML tuning sets, read with git show
@@ -16,12 +18,15 @@ correction and misleads a reader, a missing one only asks to be filled, so the t
         --text-titles                                            # text titles, body-only captures (tuning)
 
 A labels file is {"pages": [{"file", "url", "title", "source", "source_also", "published",
-"gold_body"?, "gold_snippets"?}]}, paths relative to the pages folder. The script runs on older
-versions of the cleaners too (it passes only the arguments they take), so a change's figures can be put
-beside those before it.
+"gold_body"?, "gold_snippets"?}]}, paths relative to the pages folder. A page kept in a fetched
+repository names it instead by "repo" (owner/name), "commit" and "path", and is read with git show from
+--mirrors/owner+name/repo. --half keeps the pages whose path's SHA-1 ends in an even byte (tuning) or an
+odd one (held-out). The script runs on older versions of the cleaners too (it passes only the
+arguments they take), so a change's figures can be put beside those before it.
 """
 
 import argparse
+import hashlib
 import inspect
 import json
 import re
@@ -44,6 +49,8 @@ from tests.text.seed_gold import SEED_GOLD  # noqa: E402
 PAGES = ROOT.parent / "shared" / "pages"
 LABELS = ROOT / "bench" / "data" / "cleaning_labels.json"
 SEEDS = ROOT / "fixtures" / "seeds"
+MIRRORS = Path("/work/.mirror")
+HALVES = ("tuning", "held-out")
 FIELDS = ("title", "source", "date")
 ARABIC_PAGE = re.compile(r"[\u0600-\u06ff]{3,}(?:\s+[\u0600-\u06ff]{3,}){5}")
 
@@ -120,12 +127,37 @@ def score(form: Form, label: dict, article, folder: Path, page: str) -> None:
         form.snippets.append((kept, dropped, len(snippets["with"]), len(snippets["without"])))
 
 
-def evaluate_pages(folder: Path, labels: Path) -> list[Form]:
+def page_name(label: dict) -> str:
+    name = label.get("file") or f"{label['repo']}:{label['path']}"
+    return Path(name).parent.name if name.endswith("raw.html") else name
+
+
+def half(label: dict) -> str:
+    """The fixed split of a labelled set: the last byte of the SHA-1 of the page's path, even for
+    tuning, odd held out."""
+    digest = hashlib.sha1((label.get("file") or label["path"]).encode("utf-8")).digest()
+    return HALVES[digest[-1] % 2]
+
+
+def page_bytes(label: dict, folder: Path, mirrors: Path) -> bytes:
+    """A labelled page: a file of the pages folder, or a file of a fetched repository read in place."""
+    if "file" in label:
+        return (folder / label["file"]).read_bytes()
+    repo = mirrors / label["repo"].replace("/", "+") / "repo"
+    shown = ["git", "-C", str(repo), "show", f"{label['commit']}:{label['path']}"]
+    return subprocess.run(shown, capture_output=True, check=True).stdout
+
+
+def evaluate_pages(
+    folder: Path, labels: Path, mirrors: Path = MIRRORS, only: str | None = None
+) -> list[Form]:
     text, with_url, html = Form("text capture"), Form("text capture + its URL"), Form("HTML")
     bare = Form("text capture, body only (no <title>)")
     for label in json.loads(labels.read_text(encoding="utf-8"))["pages"]:
-        raw = (folder / label["file"]).read_bytes()
-        page = Path(label["file"]).parent.name if label["file"].endswith("raw.html") else label["file"]
+        if only and half(label) != only:
+            continue
+        raw = page_bytes(label, folder, mirrors)
+        page = page_name(label)
         readings = (
             (text, clean_text_page, ("\n".join(visible_lines(raw)),), {}),
             (with_url, clean_text_page, ("\n".join(visible_lines(raw)),), {"url": label["url"]}),
@@ -264,6 +296,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--pages-dir", type=Path, default=PAGES)
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--mirrors", type=Path, default=MIRRORS, help="where fetched repositories are")
+    parser.add_argument("--half", choices=HALVES, help="only one half of the labelled pages")
     parser.add_argument("--seeds", action="store_true", help="the five seeds (the tuning set) instead")
     parser.add_argument("--trafilatura", type=Path, help="a fetched adbar/trafilatura repository")
     parser.add_argument("--htmldate", type=Path, help="a fetched adbar/htmldate repository")
@@ -280,7 +314,7 @@ def main() -> None:
     elif args.seeds:
         forms = evaluate_seeds()
     else:
-        forms = evaluate_pages(args.pages_dir, args.labels)
+        forms = evaluate_pages(args.pages_dir, args.labels, args.mirrors, args.half)
     print(report(forms, args.verbose))
 
 
