@@ -6,8 +6,8 @@ only the copies it adds (copy k of ../shared/corpus/*.jsonl.gz has its own ids a
 20·k years back and a marker line, so that no article is a duplicate of another), ingests them with
 `manage.py ingest`, deletes their JSON Lines and measures again. Each measure runs in a fresh
 `manage.py shell` process, as a web worker would start: a never-seen query's p95 (each query run
-once), a warm query's p95 (the same queries again), browsing p95 (source and month pages) and the
-worker's RSS. One JSON line per step, printed and appended to --results.
+once), a warm query's p95 (the same queries again), browsing p95 (source and month pages), the
+worker's RSS and the index's segments. One JSON line per step, printed and appended to --results.
 
     nice -n 5 .venv/bin/python bench/scale_curve.py --base var/loadtest/base --scratch /tmp/scale \
         --results scale.jsonl --times 1 --times 2 --times 4 --times 8
@@ -61,10 +61,13 @@ browse = []
 for url in pages * 2:
     started = time.perf_counter(); response = client.get(url); browse.append(time.perf_counter() - started)
     assert response.status_code == 200, (url, response.status_code)
+from archive.search.indexing import backend
+segments = len(backend().index.refresh()._segments())
 status = open("/proc/self/status").read()
 rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024
 print("MEASURED" + json.dumps({"articles": Article.objects.count(), "cold_p95_ms": p95(cold),
-      "warm_p95_ms": p95(warm), "browse_p95_ms": p95(browse), "worker_rss_mb": rss}))
+      "warm_p95_ms": p95(warm), "browse_p95_ms": p95(browse), "worker_rss_mb": rss,
+      "segments": segments}))
 """
 
 

@@ -34,6 +34,8 @@ APPLY_BATCH = 300
 APPLY_INTERVAL = 2.0
 # Smaller loads are written directly; starting index subprocesses would cost more than they save.
 BULK_MIN_DOCS = 200
+# A bulk load's commits grow with it, up to this many documents (see BulkIndexer.commit_size).
+MAX_COMMIT_DOCS = 80_000
 
 
 def article_index():
@@ -65,10 +67,14 @@ class BulkIndexer:
     """Writes articles to the index through one writer kept open across batches, and applies the
     changes recorded in the IndexChange table, marking them done once the index has committed them.
 
-    With Whoosh the analysis runs in subprocesses while the caller goes on storing. Every
-    `commit_every` documents the writer is committed, so that a long load becomes searchable in
-    steps; the commit runs in a thread, and what arrives meanwhile waits for the next writer, so
-    that storing never stops for it. Other engines get one update per batch.
+    With Whoosh the analysis runs in subprocesses while the caller goes on storing. The writer is
+    committed in steps, so that a long load becomes searchable as it goes: first after
+    `commit_every` documents, then after as many as the load has committed so far (commit_size).
+    Each commit adds a segment per writer process, and a search looks up its words in every
+    segment: steps of a fixed 10,000 left 71k articles in 18 segments, and a never-seen query's
+    p95 at 64-77 ms against 40-50 ms in one segment. The commit runs in a thread, and what arrives
+    meanwhile waits for the next writer, so that storing never stops for it. Other engines get one
+    update per batch.
     """
 
     def __init__(self, commit_every: int = 10_000, lock_wait: float = LOCK_WAIT, parallel: bool = True):
@@ -80,6 +86,7 @@ class BulkIndexer:
         self._context = None
         self._writer = None
         self._pending = 0
+        self._committed = 0  # documents this load has committed
         self._next_commit: set[int] = set()  # articles the next commit writes: in the writer or waiting
         self._rows: list[int] = []  # IndexChange rows the next commit applies
         self._waiting: list[int] = []  # stored while a commit runs
@@ -119,7 +126,7 @@ class BulkIndexer:
             return
         if self._committing is not None:
             # Storing goes on during a commit, but no further than one commit's worth ahead.
-            if self._committing.is_alive() and len(self._waiting) + len(ids) <= self.commit_every:
+            if self._committing.is_alive() and len(self._waiting) + len(ids) <= self.commit_size():
                 self._waiting += ids
                 self._waiting_removed += removed
                 self._rows += rows
@@ -158,11 +165,18 @@ class BulkIndexer:
         self._next_commit.update(ids)
         self._rows += rows
         self._pending += len(articles)
-        if self._pending >= self.commit_every:
+        if self._pending >= self.commit_size():
+            self._committed += self._pending
             context, self._context, self._writer, self._pending = self._context, None, None, 0
             self._committing_rows, self._rows, self._next_commit = self._rows, [], set()
             self._committing = threading.Thread(target=self._commit, args=(context,), name="index-commit")
             self._committing.start()
+
+    def commit_size(self) -> int:
+        """Documents the next commit holds: as many as the load has committed so far, at least
+        commit_every and at most MAX_COMMIT_DOCS, so that a load of N documents ends in about
+        log2(N / commit_every) commits, with no merging of what it wrote."""
+        return min(MAX_COMMIT_DOCS, max(self.commit_every, self._committed))
 
     def articles(self, ids: list[int]) -> list[Article]:
         return [a for batch in chunks(ids) for a in self.index.index_queryset().filter(pk__in=batch)]

@@ -87,3 +87,40 @@ def test_update_index_removes_documents_of_deleted_articles(seed_archive, capsys
     out = capsys.readouterr().out
     assert "indexed: 4" in out and "removed: 1" in out
     assert run_search(SearchRequest()).count == 4
+
+
+def test_a_loads_commits_grow_with_what_it_has_committed(articles, monkeypatch):
+    monkeypatch.setattr(indexing, "BULK_MIN_DOCS", 1)
+    monkeypatch.setattr(indexing, "MAX_COMMIT_DOCS", 15)
+    committed_before = []
+    commit = indexing.BulkIndexer._commit
+
+    def recording_commit(self, context):
+        committed_before.append(self._committed)
+        commit(self, context)
+
+    monkeypatch.setattr(indexing.BulkIndexer, "_commit", recording_commit)
+    with indexing.BulkIndexer(commit_every=4) as indexer:
+        for pk in articles:
+            indexer.add([pk])
+            if indexer._committing is not None:
+                indexer._committing.join()  # nothing waits for the next writer: sizes as planned
+    # Commits of 4, 4, 8, then 14 more at most 15 at a time: the rest at the end.
+    assert committed_before == [4, 8, 16]
+    assert run_search(SearchRequest(q="طرطوس")).count == 30
+
+
+def test_parallel_commits_leave_segments_that_are_not_tiny_as_they_are(articles, monkeypatch):
+    from whoosh.index import open_dir
+
+    from archive.search import writers
+
+    monkeypatch.setattr(indexing, "BULK_MIN_DOCS", 1)
+    monkeypatch.setattr(writers, "TINY_SEGMENT_DOCS", 3)
+    for start in range(0, 24, 4):
+        with indexing.BulkIndexer(parallel=True) as indexer:
+            indexer.add(articles[start : start + 4])
+    segments = open_dir(indexing.backend().path).reader().leaf_readers()
+    sizes = sorted(reader.doc_count_all() for reader, _ in segments if reader.doc_count_all())
+    # Whoosh's default policy would have rewritten five of them into one.
+    assert sizes == [4] * 6
