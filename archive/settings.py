@@ -266,6 +266,11 @@ if SEARCH_ENGINE == "whoosh":
             "PATH": str(DATA_DIR / "whoosh_index"),
             "BATCH_SIZE": 500,
             "INCLUDE_SPELLING": True,
+            # A bulk load's writer processes, and the postings each sorts in memory before it spills
+            # a run to disk (resident memory is about three times that): 8.6 GB for an ingest at the
+            # defaults on 2 cores; a server with 8 GB of RAM wants fewer or smaller (docs/scaling.md).
+            "WRITER_PROCS": env_int("INDEX_WRITER_PROCS", os.cpu_count() or 1, minimum=1),
+            "WRITER_LIMIT_MB": env_int("INDEX_WRITER_MB", 1024, minimum=32),
         },
     }
 else:

@@ -140,6 +140,7 @@ def test_an_older_world_readable_data_folder_is_narrowed(tmp_path):
     [
         ("DEBUG", "maybe", {}),
         ("CONN_MAX_AGE", "forever", {}),
+        ("INDEX_WRITER_MB", "1GB", {}),
         ("ARCHIVE_PROXY_COUNT", "two", {}),
         ("ARCHIVE_ENV", "prod", {}),
         ("SECURE_HSTS_SECONDS", "a year", {**PRODUCTION, "SECRET_KEY": "k" * 60}),
@@ -150,6 +151,19 @@ def test_a_malformed_value_is_refused_by_name(tmp_path, name, value, mode_env):
     done = manage("check", ARCHIVE_DATA_DIR=str(tmp_path), **{**mode_env, name: value})
     assert done.returncode != 0
     assert f"ImproperlyConfigured: {name}={value!r}" in done.stderr
+
+
+def test_a_bulk_loads_writers_follow_their_settings(tmp_path):
+    done = manage(
+        "shell",
+        "-c",
+        "from archive.search.indexing import backend as b; print(b().writer_procs, b().writer_limit_mb)",
+        ARCHIVE_DATA_DIR=str(tmp_path),
+        INDEX_WRITER_PROCS="1",
+        INDEX_WRITER_MB="256",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].split() == ["1", "256"]
 
 
 KNOWN_WORDS = TRUE_WORDS + FALSE_WORDS

@@ -94,6 +94,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self.silently_fail = False
         self.writer_procs = int(connection_options.get("WRITER_PROCS", os.cpu_count() or 1))
+        self.writer_limit_mb = int(connection_options.get("WRITER_LIMIT_MB", 1024))
         self._engine: Engine | None = None
 
     def setup(self):
@@ -159,7 +160,7 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
         procs = self.writer_procs if parallel else 1
         # Each (sub)writer sorts its postings in memory up to limitmb, then spills runs to disk and merges
         # them again: at 256 MB a 5,000-article share already spilled, which cost a third more time.
-        writer = open_writer(self.index, procs=procs, timeout=timeout, limitmb=1024)
+        writer = open_writer(self.index, procs=procs, timeout=timeout, limitmb=self.writer_limit_mb)
         try:
             yield IndexWriter(self, writer)
         except BaseException:
