@@ -267,7 +267,7 @@ if SEARCH_ENGINE == "whoosh":
             "BATCH_SIZE": 500,
             "INCLUDE_SPELLING": True,
             # A bulk load's writer processes, and the postings each sorts in memory before it spills
-            # a run to disk (resident memory is about three times that): 8.6 GB for an ingest at the
+            # a run to disk (resident memory is about three times that): up to 10 GB for an ingest at the
             # defaults on 2 cores; a server with 8 GB of RAM wants fewer or smaller (docs/scaling.md).
             "WRITER_PROCS": env_int("INDEX_WRITER_PROCS", os.cpu_count() or 1, minimum=1),
             "WRITER_LIMIT_MB": env_int("INDEX_WRITER_MB", 1024, minimum=32),
