@@ -144,8 +144,10 @@ def page_bytes(label: dict, folder: Path, mirrors: Path) -> bytes:
     if "file" in label:
         return (folder / label["file"]).read_bytes()
     repo = mirrors / label["repo"].replace("/", "+") / "repo"
-    shown = ["git", "-C", str(repo), "show", f"{label['commit']}:{label['path']}"]
-    return subprocess.run(shown, capture_output=True, check=True).stdout
+    found = git_show(repo, label["path"], label["commit"])
+    if found is None:
+        raise FileNotFoundError(f"{label['repo']}@{label['commit']}:{label['path']}")
+    return found
 
 
 def evaluate_pages(
@@ -190,9 +192,9 @@ def evaluate_seeds() -> list[Form]:
     return [form]
 
 
-def git_show(repo: Path, path: str) -> bytes | None:
+def git_show(repo: Path, path: str, commit: str = "HEAD") -> bytes | None:
     """A file of a fetched repository, read in place (`git show`), never copied; None when absent."""
-    shown = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True)
+    shown = subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{path}"], capture_output=True)
     return shown.stdout if shown.returncode == 0 else None
 
 
