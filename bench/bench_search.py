@@ -127,13 +127,15 @@ def build_stock_index(stock, index, progress_bar):
     """The documents stock haystack's update() writes, through one writer instead of one per batch.
 
     update() commits, and so merges segments, once per batch: about 40 minutes for 71k articles.
-    The index it ends with holds the same documents in the same schema, which is all a query sees.
+    The index it ends with holds the same documents in the same schema, which is all a query sees. Each
+    of the two writer processes keeps its own segment (multisegment): merging them into one took more
+    than ten minutes of one core, and a stock index that update() writes has several segments too.
     """
     from haystack.exceptions import SkipDocument
 
     stock.clear()
     stock.setup()
-    writer = stock.index.writer(procs=2, limitmb=256)
+    writer = stock.index.writer(procs=2, limitmb=256, multisegment=True)
     queryset = index.index_queryset().order_by("pk")
     for article in progress_bar(queryset.iterator(chunk_size=1000), desc="stock index"):
         try:

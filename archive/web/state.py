@@ -1,11 +1,12 @@
 """Links that change one part of the search state kept in the URL (a facet, a month, a page)."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from django.http import QueryDict
 from django.utils.formats import date_format
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -102,6 +103,19 @@ def dated_link(params: QueryDict) -> Callable[[date, date], str]:
 def month_label(first: date, language: str) -> str:
     """A month's name and year in the language's format ("أغسطس 2015"); the language is the key."""
     return date_format(first, "YEAR_MONTH_FORMAT")
+
+
+def day_label(value: date | datetime) -> str:
+    """A day as the pages write it ("3 أغسطس 2015"), as the template's date filter would: a time is
+    shown in the current time zone first."""
+    if isinstance(value, datetime):
+        value = template_localtime(value).date()
+    return _day_label(value, get_language())
+
+
+@lru_cache(maxsize=20_000)
+def _day_label(day: date, language: str) -> str:
+    return date_format(day, "j F Y")
 
 
 def histogram_bars(params: QueryDict, histogram: list[dict]) -> list[dict]:

@@ -27,6 +27,7 @@ from .forms import ChartForm, SearchForm
 from .state import (
     FILTER_PARAMS,
     chosen_filters,
+    day_label,
     facet_entries,
     histogram_bars,
     page_links,
@@ -50,6 +51,28 @@ def parse_published(iso: str):
     return datetime.fromisoformat(iso) if "T" in iso else date.fromisoformat(iso)
 
 
+def hit_rows(hits: list[service.Hit]) -> list[dict]:
+    """Each hit with its links and its day's name, made once per page: the template's url tags and
+    date filter for twenty hits took a fifth of the page's rendering."""
+    article_prefix, article_suffix = reverse("article_detail", args=[0]).rsplit("0", 1)
+    source_urls: dict[str, str] = {}
+    rows = []
+    for hit in hits:
+        published = parse_published(hit.published)
+        if hit.source_slug and hit.source_slug not in source_urls:
+            source_urls[hit.source_slug] = reverse("source_detail", args=[hit.source_slug])
+        rows.append(
+            {
+                "hit": hit,
+                "published": published,
+                "day": day_label(published) if published else "",
+                "url": f"{article_prefix}{hit.id}{article_suffix}",
+                "source_url": source_urls.get(hit.source_slug, ""),
+            }
+        )
+    return rows
+
+
 @require_GET
 def search(request):
     form = ChartForm(request.GET)
@@ -63,7 +86,7 @@ def search(request):
     source_names[UNKNOWN] = _("مصدر غير معروف")
     context.update(
         page=page,
-        hits=[{"hit": hit, "published": parse_published(hit.published)} for hit in page.hits],
+        hits=hit_rows(page.hits),
         notes=[labels.note(note) for note in page.notes],
         expansions=[e for e in page.parsed.expansions if e.origin != protected.NAME],
         names=[e.typed for e in page.parsed.expansions if e.origin == protected.NAME],

@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from archive.models import Annotation, Article, Source
+from archive.search.service import Hit
+from archive.web.views import hit_rows
 
 from .conftest import date_seeds, make_article
 from .test_api import MALFORMED_QUERIES
@@ -415,3 +420,55 @@ def test_the_syntax_help_explains_the_operators_in_english_too(client, seed_arch
     page = client.get(reverse("search"), {"q": "(سوريا"}).content.decode()
     assert "works as OR only between two words" in page and "Searched for:" in page
     assert "A bracket left open was closed at the end of the query." in page
+
+
+def test_hit_rows_link_and_date_as_the_template_tags_would(db, settings):
+    settings.TIME_ZONE = "Asia/Damascus"
+    hits = [
+        Hit(
+            id=pk,
+            url="",
+            title="",
+            title_html="",
+            snippet="",
+            source_name=name,
+            source_slug=slug,
+            published=iso,
+            score=0,
+        )
+        for pk, name, slug, iso in (
+            (7, "الجزيرة", "aljazeera", "2015-08-03"),
+            (1230, "", "", ""),
+            (90, "براثا", "buratha", "2018-12-31T23:30:00+00:00"),
+        )
+    ]
+    with translation.override("ar"):
+        rows = hit_rows(hits)
+        dates = [
+            Template("{{ d|date:'j F Y' }}").render(Context({"d": row["published"]})) for row in rows[::2]
+        ]
+    assert [row["url"] for row in rows] == [reverse("article_detail", args=[hit.id]) for hit in hits]
+    assert [row["source_url"] for row in rows] == [
+        reverse("source_detail", args=["aljazeera"]),
+        "",
+        reverse("source_detail", args=["buratha"]),
+    ]
+    assert [rows[0]["day"], rows[2]["day"]] == dates
+    assert dates[1] == "1 يناير 2019"  # the time is shown in the archive's time zone, a day later
+    assert rows[1]["day"] == ""
+
+
+def test_a_long_facet_folds_all_but_ten_values():
+    entries = [
+        {"value": f"s{n}", "label": f"مصدر {n}", "count": 20 - n, "selected": n == 12, "url": f"?source=s{n}"}
+        for n in range(13)
+    ]
+    page = render_to_string("archive/_facet.html", {"entries": entries, "key": "source", "title": "المصدر"})
+    shown, folded = page.split("<details>")
+    assert shown.count("<li>") == 10 and folded.count("<li>") == 3
+    assert page.count("<ul>") == page.count("</ul>") == 2 and "</details>" in folded
+    assert 'aria-current="true" data-facet="source" data-value="s12"' in folded
+    short = render_to_string(
+        "archive/_facet.html", {"entries": entries[:4], "key": "tags", "title": "الوسوم"}
+    )
+    assert "<details>" not in short and short.count("<li>") == 4 and short.count("</ul>") == 1
