@@ -4,8 +4,9 @@ Starts gunicorn (2 workers × 4 threads) on --data-dir, which should be a copy o
 server writes its word files and sessions there), waits until it answers, then 8 client threads,
 each on its own keep-alive connection, send --queries search pages for queries made of words of
 article titles that no other query uses (bench_search.never_seen_queries). Reports the latency p50
-and p95, the errors (5xx, connection errors, timeouts) and each worker's peak resident memory
-(VmHWM in /proc/<pid>/status), then stops the server.
+and p95, the errors (5xx, connection errors, timeouts), each worker's CPU time during the run (an
+uneven share means the connections were spread unevenly) and its peak resident memory (VmHWM in
+/proc/<pid>/status), then stops the server.
 """
 
 import argparse
@@ -46,6 +47,15 @@ def children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry.name))
     return sorted(found)
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's user and system time so far (/proc/<pid>/stat), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def get(connection, path: str, timeout: float) -> int:
@@ -154,6 +164,7 @@ def run(server, queries, args):
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
+    cpu_before = {pid: cpu_seconds(pid) for pid in workers}
     began = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(args.clients)]
     for thread in threads:
@@ -161,6 +172,7 @@ def run(server, queries, args):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    cpu = {pid: cpu_seconds(pid) - cpu_before[pid] for pid in workers}
     stop.set()
     watcher.join()
 
@@ -176,8 +188,9 @@ def run(server, queries, args):
         print(f"  slowest: {latency:.0f} ms, sent at {sent:.1f} s, {q!r}")
     for pid in workers:
         peak = rss_peak[pid]
+        resident = max(status_kb(pid, "VmHWM"), peak["VmRSS"])
         print(
-            f"worker {pid}: peak RSS {max(status_kb(pid, 'VmHWM'), peak['VmRSS']) / 1024:.0f} MB "
+            f"worker {pid}: {cpu[pid]:.1f} s of CPU, peak RSS {resident / 1024:.0f} MB "
             f"(anonymous {peak['RssAnon'] / 1024:.0f} MB, file pages {peak['RssFile'] / 1024:.0f} MB; "
             "target <= 1024 MB)"
         )
