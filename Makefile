@@ -46,10 +46,12 @@ format: $(VENV)/.installed
 test: $(VENV)/.installed browser lint
 	$(BIN)/python -m pytest
 
-## Speed: ingestion rate and search latency on ../shared/corpus.
+## Speed: ingestion rate, search latency (never-seen queries first, stock haystack beside ours) on
+## ../shared/corpus, then 8 clients against gunicorn on the archive bench_search loaded.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_ingest.py --corpus $(CORPUS)
-	$(BIN)/python bench/bench_search.py --corpus $(CORPUS)
+	$(BIN)/python bench/bench_search.py --corpus $(CORPUS) --data-dir var/bench
+	$(BIN)/python bench/bench_gunicorn.py --data-dir var/bench
 
 ## Reliability: 16 users for 60 s against gunicorn on the corpus while 10,000 more articles are ingested.
 loadtest: $(VENV)/.installed

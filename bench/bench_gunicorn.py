@@ -1,12 +1,13 @@
 """Eight journalists at once: gunicorn as `make run` starts it, never-seen queries, worker memory.
 
-Starts gunicorn (2 workers × 4 threads) on --data-dir, which should be a copy of a loaded archive (the
-server writes its word files and sessions there), waits until it answers, then 8 client threads,
-each on its own keep-alive connection, send --queries search pages for queries made of words of
-article titles that no other query uses (bench_search.never_seen_queries). Reports the latency p50
-and p95, the errors (5xx, connection errors, timeouts), each worker's CPU time during the run (an
-uneven share means the connections were spread unevenly) and its peak resident memory (VmHWM in
-/proc/<pid>/status), then stops the server.
+Starts gunicorn (2 workers × 4 threads) on --data-dir, a loaded archive (`make bench` passes the one
+bench_search.py loaded; the server writes its word files and sessions there), waits until it
+answers, then 8 client threads, each on its own keep-alive connection, send --queries search pages
+for queries made of words of article titles that no other query uses
+(bench_search.never_seen_queries). Reports the latency p50 and p95, the errors (5xx, connection
+errors, timeouts), each worker's CPU time during the run (an uneven share means the connections
+were spread unevenly) and its peak resident memory (VmHWM in /proc/<pid>/status), then stops the
+server.
 """
 
 import argparse
@@ -68,14 +69,14 @@ def get(connection, path: str, timeout: float) -> int:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data-dir", type=Path, required=True, help="A copy of a loaded archive.")
+    parser.add_argument("--data-dir", type=Path, required=True, help="A loaded archive (it is written to).")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
 
-    os.environ["ARCHIVE_DATA_DIR"] = str(args.data_dir)
+    os.environ["ARCHIVE_DATA_DIR"] = str(args.data_dir.resolve())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     sys.path.insert(0, str(REPO))
     import django
