@@ -451,6 +451,14 @@ _VOTE_CUE = _phrases("تصويت|صوت الآن|صوّت|النتائج|نتا�
 # A headline no other line repeats is taken only when it cannot be a photo caption ("... (رويترز)",
 # "الدكتور فلان وزير ..."), a site's tagline ("عربي - أخبار وآراء وراديو Sputnik") or a masthead line.
 _CAPTION_END = re.compile(r"\([^()]{1,30}\)\s*$")
+# A headline's own closing tag for its media, "(فيديو)", "(بالصور)", "(فيديو وصور)", "(عکس)": not a credit.
+_MEDIA_WORD = (
+    r"(?:بال)?(?:صور|فيديو|فديو|فيديوهات|إنفوجراف|انفوجراف|إنفوغراف|انفوغراف)"
+    r"|عکس|عكس|فیلم|ویدئو|ویدیو|تصاویر|اینفوگرافیک|videos?|photos|pictures"
+)
+_MEDIA_TAG = re.compile(
+    rf"\(\s*+(?:{_MEDIA_WORD})(?:\s*+(?:[و+،,-]\s*+)?(?:{_MEDIA_WORD}))*+\s*+\)\s*+$", re.I
+)
 _HONORIFIC = re.compile(
     r"^(?:الدكتور|الدكتوره|د\.|السيد|السيده|الشيخ|المهندس|اللواء|العميد|الفريق|المستشار)\s"
 )
@@ -458,7 +466,8 @@ _HONORIFIC = re.compile(
 
 def _unsupported_non_title(text: str) -> bool:
     folded = fold(text)
-    if _CAPTION_END.search(text) or _PHOTO_CREDIT.search(text) or _HONORIFIC.match(folded):
+    untagged = _MEDIA_TAG.sub("", text)
+    if _CAPTION_END.search(untagged) or _PHOTO_CREDIT.search(untagged) or _HONORIFIC.match(folded):
         return True
     parts = [text, *headline_parts(text)]
     return any(outlets.resolve(part) or outlets.latin_names_in(part) for part in parts)

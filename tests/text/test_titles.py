@@ -60,6 +60,15 @@ def test_a_cut_off_teaser_of_the_headline_gives_way_to_the_whole_headline():
     assert title_of(lines) == HEADLINE
 
 
+def test_a_headline_tagged_with_its_media_is_a_headline_and_a_credited_caption_is_not():
+    for tag in ("(فيديو)", "(بالصور)", "(فيديو وصور)", "(عکس)"):
+        tagged = f"{HEADLINE} {tag}"
+        assert title_of(["الرئيسية", "سياسة", tagged, "دمشق - خاص", LEAD, MORE]) == tagged
+    caption = "جنود على مدخل مطار حلب بعد المعارك (رويترز)"
+    assert title_of(["الرئيسية", "سياسة", caption, LEAD, MORE]) == ""
+    assert title_of(["الرئيسية", "سياسة", caption + " (فيديو)", LEAD, MORE]) == ""
+
+
 LINE = st.text(
     alphabet=st.sampled_from(list("ابتثجحخدذرسشصطعغفقكلمنهوي ،.:-|>»0123456789") + ["\n"]), max_size=80
 )
