@@ -512,7 +512,8 @@ class DocSets:
         """The live documents of one segment holding the phrase. Whoosh's phrase matcher walks the
         postings and positions of every word in Python; here only the documents holding all the
         words are looked at, most of a name's spellings with a proclitic are in no segment at all,
-        and words next to each other (slop 1) are checked from their positions directly."""
+        and words next to each other (slop 1) are checked from their positions directly, all the
+        candidates at once (phrase_starts)."""
 
         def read():
             candidates = self._holding_all(segment, phrase)
@@ -526,15 +527,22 @@ class DocSets:
             )
             if not direct:
                 return whoosh_docs(segment, phrase, self.lock)
-            positions = [
-                term_positions(segment.reader, phrase.fieldname, word, candidates, self.lock)
-                for word in phrase.words
-            ]
-            found = [doc for doc in candidates.tolist() if in_sequence([p[doc] for p in positions])]
-            return self._live(segment, np.array(found, dtype=np.int32))
+            field = segment.reader.schema[phrase.fieldname]
+            starts = None
+            for step, word in enumerate(phrase.words):
+                table = self._position_table(segment, phrase.fieldname, word)
+                shifted = phrase_starts(table, candidates, step, field.format.decode_positions)
+                starts = shifted if starts is None else np.intersect1d(starts, shifted, assume_unique=True)
+            return self._live(segment, np.unique(starts >> 32).astype(np.int32))
 
         key = ("phrase", *segment.state, phrase.fieldname, tuple(phrase.words), phrase.slop)
         return self.cache.get(key, read)
+
+    def _position_table(self, segment: Segment, fieldname: str, word: str) -> tuple[np.ndarray, tuple]:
+        """A word's postings in one segment as (document numbers, their encoded positions), deleted
+        documents included; kept, as a name's spellings with each proclitic share their other words."""
+        key = ("positions", *segment.state, fieldname, word)
+        return self.cache.get(key, lambda: position_table(segment.reader, fieldname, word, self.lock))
 
     def _expanded(self, q: wq.MultiTerm) -> list:
         with self.lock:
@@ -822,29 +830,31 @@ def decoded_postings(region: bytes) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(docs).astype(np.int32), np.concatenate(weights)
 
 
-def term_positions(reader, fieldname: str, text, wanted: np.ndarray, lock) -> dict[int, list[int]]:
-    """A term's positions in the wanted documents of one segment, for a field that keeps them, with
-    Whoosh's own codec (the caller checks both); `lock` guards the reader's files."""
+def position_table(reader, fieldname: str, text, lock) -> tuple[np.ndarray, tuple]:
+    """A term's document numbers in one segment (ascending) and each one's positions as the field's
+    format encodes them, with Whoosh's own codec (the caller checks it); `lock` guards the files."""
     with lock:
         stored = stored_postings(reader, fieldname, text)
-    if isinstance(stored, bytes):
-        blocks = posting_blocks(stored, wanted)
-    else:
-        ids, weights, values = stored
-        blocks = [(np.array(ids, dtype=np.int64), weights, values)]
-    field = reader.schema[fieldname]
-    positions = {}
-    for ids, _weights, values in blocks:
-        for at in np.nonzero(np.isin(ids, wanted))[0].tolist():
-            positions[int(ids[at])] = field.format.decode_positions(values[at])
-    return positions
+    if not isinstance(stored, bytes):
+        ids, _weights, values = stored
+        return np.array(ids, dtype=np.int64), tuple(values)
+    blocks = list(posting_blocks(stored))
+    ids = np.concatenate([block_ids for block_ids, _, _ in blocks])
+    return ids, tuple(itertools.chain.from_iterable(values for *_, values in blocks))
 
 
-def in_sequence(positions: list[list[int]]) -> bool:
-    """Whether the words stand one after another somewhere: a position of the first word p with the
-    second at p + 1, the third at p + 2 and so on."""
-    rest = [set(found) for found in positions[1:]]
-    return any(all(start + step in found for step, found in enumerate(rest, 1)) for start in positions[0])
+def phrase_starts(table: tuple[np.ndarray, tuple], wanted: np.ndarray, step: int, decode) -> np.ndarray:
+    """Where a phrase would start if this word stood `step` words into it, in the wanted documents
+    (ascending, all of them in the table): (document << 32) + position - step, ascending. A
+    document holds the phrase where every word's starts meet."""
+    ids, values = table
+    rows = np.searchsorted(ids, wanted)
+    positions = [decode(values[row]) for row in rows.tolist()]
+    lengths = np.fromiter(map(len, positions), dtype=np.int64, count=len(positions))
+    flat = np.fromiter(itertools.chain.from_iterable(positions), dtype=np.int64, count=int(lengths.sum()))
+    docs = np.repeat(ids[rows], lengths)
+    keep = flat >= step
+    return (docs[keep] << 32) + flat[keep] - step
 
 
 def read_matcher(matcher) -> tuple[list, list]:
