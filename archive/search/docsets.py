@@ -786,11 +786,9 @@ def stored_postings(reader, fieldname: str, text) -> bytes | tuple:
 _BLOCK_LENGTH = struct.Struct("!i")
 
 
-def posting_blocks(
-    region: bytes, wanted: np.ndarray | None = None
-) -> Iterator[tuple[np.ndarray, object, tuple]]:
+def posting_blocks(region: bytes) -> Iterator[tuple[np.ndarray, object, tuple]]:
     """The blocks of one term's postings as Whoosh 3 writes them: (document numbers, weights as
-    written, values); with `wanted` (sorted document numbers), only the blocks that may hold one.
+    written, values).
 
     A header tag, then blocks of a signed length (negative for the last), the pickled block
     information (with the block's last document) and the pickled, maybe compressed, (delta-coded
@@ -799,25 +797,20 @@ def posting_blocks(
     if region[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not Whoosh 3 postings")
     at = 4
-    after = -1  # the last document of the block before
     while True:
         (length,) = _BLOCK_LENGTH.unpack_from(region, at)
         at += _BLOCK_LENGTH.size
         end = at + abs(length)
         block = io.BytesIO(region[at:end])
         # The index's own files, which Whoosh itself reads with pickle.
-        count, last, _max_weight, compression, _shortest, _longest = pickle.load(block)  # noqa: S301
-        if wanted is None or np.searchsorted(wanted, after, side="right") < np.searchsorted(
-            wanted, last, side="right"
-        ):
-            data = block.read()
-            ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)[:3]  # noqa: S301
-            if weights is None or isinstance(weights, float):
-                weights = np.full(count, 1.0 if weights is None else weights, dtype=np.float32)
-            yield np.cumsum(np.array(ids, dtype=np.int64)), weights, values
+        count, _last, _max_weight, compression, _shortest, _longest = pickle.load(block)  # noqa: S301
+        data = block.read()
+        ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)[:3]  # noqa: S301
+        if weights is None or isinstance(weights, float):
+            weights = np.full(count, 1.0 if weights is None else weights, dtype=np.float32)
+        yield np.cumsum(np.array(ids, dtype=np.int64)), weights, values
         if length < 0:
             return
-        after = last
         at = end
 
 
