@@ -53,7 +53,7 @@ from .query import EXACT_FIELD, clitic_forms
 from .snippets import HIGHLIGHT_MAX_CHARS as HIGHLIGHT_MAX_CHARS
 from .snippets import query_words
 from .vocabulary import Vocabulary, shared_lexicon
-from .writers import bulk_load_lease, bulk_load_running, merge_tiny, open_writer
+from .writers import bulk_load_lease, bulk_load_running, merge_tiny, open_writer, setup_lock
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +99,14 @@ class ArabicWhooshSearchBackend(WhooshSearchBackend):
 
     def setup(self):
         # Each thread's backend sets itself up on first use; two at once would both create the folder
-        # (haystack's makedirs then fails) or the index.
+        # (haystack's makedirs then fails) or the index. Other processes wait on a file lock.
         with _SETUP_LOCK:
-            if self.use_file_storage:
+            if not self.use_file_storage:
+                super().setup()
+            else:
                 os.makedirs(self.path, exist_ok=True)
-            super().setup()
+                with setup_lock(self.path):
+                    super().setup()
         self.parser = MultifieldParser(self.default_fields, schema=self.schema)
 
     def build_schema(self, fields):

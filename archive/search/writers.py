@@ -17,10 +17,11 @@ from pathlib import Path
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import LockError, SegmentWriter
 
-__all__ = ["LockError", "bulk_load_lease", "bulk_load_running", "merge_tiny", "open_writer"]
+__all__ = ["LockError", "bulk_load_lease", "bulk_load_running", "merge_tiny", "open_writer", "setup_lock"]
 
 _PR_SET_PDEATHSIG = 1
 BULK_LOAD_FILE = "BULK_LOAD"
+SETUP_LOCK_FILE = "SETUP_LOCK"
 TINY_SEGMENT_DOCS = 2000
 
 
@@ -97,6 +98,20 @@ def bulk_load_lease(folder: Path):
     descriptor = os.open(Path(folder) / BULK_LOAD_FILE, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def setup_lock(folder: Path):
+    """Held (exclusive) while a process opens the index in `folder`, or creates it when there is none.
+
+    Whoosh's create deletes every file of the index it finds, so two processes creating a new index
+    at once (two ingests started together) deleted each other's half-written table of contents."""
+    descriptor = os.open(Path(folder) / SETUP_LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
     finally:
         os.close(descriptor)
