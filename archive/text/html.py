@@ -227,13 +227,15 @@ def _source(
         candidates.append(Candidate("source", by_url.name, "url", url[:120]))
         chosen = (by_url.name, "url", by_url)
     plain = []
-    for name, where in meta.site_names:
+    host = outlets.host_of(url)
+    for whole, where in meta.site_names:
+        name = _site_name_part(whole, host)
         outlet = outlets.resolve(name)
         if outlet:
-            candidates.append(Candidate("source", outlet.name, "html", f"{where}: {name}"[:120]))
+            candidates.append(Candidate("source", outlet.name, "html", f"{where}: {whole}"[:120]))
             chosen = chosen or (outlet.name, "html", outlet)
         elif not outlets.is_handle(name) and not outlets.is_domain(name) and where != "twitter:site":
-            candidates.append(Candidate("source", name, "html", f"{where}: {name}"[:120]))
+            candidates.append(Candidate("source", name, "html", f"{where}: {whole}"[:120]))
             plain.append(name)
     if not chosen and plain:
         chosen = (plain[0], "html", None)
@@ -242,6 +244,22 @@ def _source(
         if not chosen and from_text.source:
             chosen = (from_text.source, "text", outlets.resolve(from_text.source))
     return chosen or ("", "", None)
+
+
+def _site_name_part(name: str, host: str) -> str:
+    """The name in a site name that carries a tagline ("YJC | آخرین اخبار ایران و جهان"): the part
+    the outlet table knows, else the part the host spells, else the first, which is where sites put
+    their name; a name the table knows whole, or with no separator, is itself."""
+    parts = [part.strip(" -–—|:•»«") for part in _TITLE_SEPARATORS.split(" ".join(name.split()))]
+    parts = [part for part in parts if part]
+    if len(parts) < 2 or outlets.resolve(name):
+        return name
+    label = _compact(host.removeprefix("www.").split(".")[0]) if host else ""
+    return (
+        next((part for part in parts if outlets.resolve(part)), None)
+        or next((part for part in parts if _is_site(part, set(), label)), None)
+        or parts[0]
+    )
 
 
 def strip_site_name(title: str, site_names: list[str], host: str = "") -> str:

@@ -231,6 +231,23 @@ def test_the_markups_site_names_handles_are_looked_up_never_shown(head, source):
 
 
 @pytest.mark.parametrize(
+    ("site_name", "url", "source"),
+    [
+        ("صوت العاصمة | آخر أخبار المدينة على مدار الساعة", ARTICLE_URL, "صوت العاصمة"),
+        ("أخبار العالم لحظة بلحظة | Sky News Arabia", ARTICLE_URL, "سكاي نيوز عربية"),
+        ("باشگاه خبرنگاران جوان | آخرین اخبار ایران و جهان | YJC", "https://www.yjc.ir/fa/news/1", "YJC"),
+        ("صوت العاصمة", ARTICLE_URL, "صوت العاصمة"),
+    ],
+)
+def test_a_site_name_with_a_tagline_gives_the_name_alone(site_name, url, source):
+    head = f'<title>{HEADLINE}</title><meta property="og:site_name" content="{site_name}">'
+    article = extract_html(page(head), url=url)
+    assert (article.source, article.source_origin) == (source, "html")
+    evidence = [c.evidence for c in article.candidates if c.field == "source"]
+    assert evidence == [f"og:site_name: {site_name}"]
+
+
+@pytest.mark.parametrize(
     ("title", "site"),
     [
         (f"{HEADLINE} - صوت العاصمة", "صوت العاصمة"),
