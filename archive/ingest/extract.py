@@ -4,11 +4,14 @@ JSON record) wins over what the cleaners guess from the page.
 
 import json
 from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from archive.models import Article
 from archive.text.article import CleanArticle, NotAnArticle
+from archive.text.dates import not_after
 from archive.text.encoding import decode
 from archive.text.html import extract_html
 from archive.text.metadata import wire_credit
@@ -54,7 +57,17 @@ def extract(
     article.title = _bounded_title(article.title)
     article.encoding = encoding
     _read_wire_credit(article)
-    return _with_item_metadata(article, item)
+    return _without_future_date(_with_item_metadata(article, item), item.captured_at)
+
+
+def _without_future_date(article: CleanArticle, captured: datetime | None) -> CleanArticle:
+    """The article without a date later than its capture, or than tomorrow with no capture time: a page
+    is not older than its copy. The cleaners' own dates already keep to this; a record's or a
+    manifest's are held to it here (a day of slack for time zones)."""
+    latest = (captured or timezone.now()) + timedelta(days=1)
+    if article.published is not None and not_after(article.published, latest) is None:
+        article.published, article.date_origin = None, ""
+    return article
 
 
 def _read_wire_credit(article: CleanArticle) -> None:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from archive.text.encoding import without_surrogates
+
 
 @dataclass
 class RawItem:
@@ -18,6 +20,10 @@ class RawItem:
     captured_at: datetime | None = None  # WARC capture time or crawl time
     record: dict = field(default_factory=dict)  # the parsed JSON Lines record, if any
 
+    def __post_init__(self):
+        # A file name that is not UTF-8 is stored with its odd bytes escaped, not refused by the database.
+        self.origin = without_surrogates(self.origin)
+
 
 @dataclass
 class Rejection:
@@ -25,3 +31,7 @@ class Rejection:
 
     origin: str
     reason: str
+
+    def __post_init__(self):
+        self.origin = without_surrogates(self.origin)
+        self.reason = without_surrogates(self.reason)

@@ -24,7 +24,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.ingest.items import RawItem, Rejection
 from archive.text.article import NotAnArticle
-from archive.text.encoding import binary_kind, decode
+from archive.text.encoding import binary_kind, decode, without_surrogates
 from archive.text.urls import web_url
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,8 @@ _WARC_TRAILER = 4
 # Decompressed JSON Lines are scanned this much at a time; runs of blank lines are skipped in one step.
 _CHUNK = MB
 _BLANK_LINES = re.compile(rb"[ \t\r\v\f\n]*\n")
+# The "no date" of MySQL exports: 0000-00-00, with or without a time.
+_ZERO_DATE = re.compile(r"0000-00-00(?:[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?")
 
 
 @dataclass(frozen=True)
@@ -150,9 +152,10 @@ def record_metadata(record: dict) -> Metadata:
 
 
 def parse_published(value: object, name: str = "date") -> date | datetime | None:
-    """ISO 8601: a date alone means day precision; a time without offset is taken as UTC. None when blank."""
+    """ISO 8601: a date alone means day precision; a time without offset is taken as UTC. None when blank
+    or the zero date of a database export."""
     text = str(value or "").strip()
-    if not text:
+    if not text or _ZERO_DATE.fullmatch(text):
         return None
     try:
         return date.fromisoformat(text)
@@ -162,7 +165,12 @@ def parse_published(value: object, name: str = "date") -> date | datetime | None
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{name} {text!r} is not an ISO 8601 date") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)  # how the database stores it
+    except OverflowError:
+        raise ValueError(f"{name} {text!r} is out of range once in UTC") from None
+    return moment
 
 
 def _read_all(
@@ -402,9 +410,9 @@ def _json_item(origin: str, number: int, line: bytes, manifest: Manifest | None)
         return Rejection(origin, f"line {number} is a JSON {type(record).__name__}, not an object")
     try:
         meta = record_metadata(record)
-        captured_at = _moment(record.get("crawled"), "crawled")
     except ValueError as err:
         return Rejection(origin, f"line {number}: {err}")
+    captured_at = _moment(record.get("crawled"), "crawled")
     item = RawItem(
         origin=origin,
         data=line,
@@ -505,10 +513,7 @@ def _warc_item(origin: str, record, length: int, max_bytes: int) -> RawItem | Re
         return None
     if length > max_bytes:
         return Rejection(origin, f"record is {_too_big(length, max_bytes)}")
-    try:
-        captured_at = _moment(record.rec_headers.get_header("WARC-Date"), "WARC-Date")
-    except ValueError as err:
-        return Rejection(origin, str(err))
+    captured_at = _moment(record.rec_headers.get_header("WARC-Date"), "WARC-Date")
     url = web_url(record.rec_headers.get_header("WARC-Target-URI") or "")
     # The HTTP Content-Encoding (gzip, deflate, br) is undone here: what it expands to is bounded too.
     try:
@@ -568,14 +573,19 @@ def _manifest_row(label: str, row: dict) -> tuple[str, Metadata]:
 
 
 def text_field(row: dict, name: str) -> str:
-    """A string field of a record or manifest row, stripped; "" when absent or not a string."""
+    """A string field of a record or manifest row, stripped; "" when absent or not a string. A lone
+    surrogate ("\\ud800" in the JSON) becomes U+FFFD: the rest of the field is kept."""
     value = row.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return without_surrogates(value.strip()) if isinstance(value, str) else ""
 
 
 def _moment(value: object, name: str) -> datetime | None:
-    """A capture or crawl time; a bare date stands for its midnight UTC."""
-    found = parse_published(value, name)
+    """A capture or crawl time; a bare date stands for its midnight UTC. None for one that cannot be
+    read: it only bounds the page's dates, so the article is kept without it."""
+    try:
+        found = parse_published(value, name)
+    except ValueError:
+        return None
     if found is None or isinstance(found, datetime):
         return found
     return datetime.combine(found, time(), UTC)

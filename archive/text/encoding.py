@@ -43,8 +43,24 @@ _SAMPLE = 8192
 # Tried first: on short texts open detection mistakes them for Far-East code pages; other texts fall through.
 _ARABIC_CODE_PAGES = ["cp1256", "iso8859_6"]
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# A lone surrogate: a byte of a file name that was not UTF-8 (U+DC80–U+DCFF, Python's surrogateescape),
+# or a "\ud800" escape in JSON. Neither can be stored, written to a log or sent as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Python codecs that decode bytes to str but are no page encoding: escapes, IDNA, the always-failing one.
 _NOT_PAGE_ENCODINGS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
+
+
+def without_surrogates(text: str) -> str:
+    """text that UTF-8 can encode: a file name's undecodable byte as "\\xff", any other lone
+    surrogate as U+FFFD, so that a name or a record's field is stored and shown rather than refused."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(_surrogate_replacement, text)
+
+
+def _surrogate_replacement(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -3,7 +3,9 @@
 import gzip
 import io
 import json
+import os
 import shutil
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -353,3 +355,40 @@ def test_the_urls_table_outlet_beats_a_junk_site_name_and_nothing_is_left_to_rev
     assert not article.source.needs_review
     assert "new sources to review" not in out
     assert not Source.objects.filter(name="تعليقات").exists()
+
+
+def test_a_file_name_that_is_not_utf8_and_odd_record_values_lose_nothing(db, tmp_path):
+    odd = os.path.join(os.fsencode(tmp_path), b"001_bad\xff\xfename.txt")
+    with open(odd, "wb") as stream:
+        stream.write((SEEDS / "003_838c776ce97c28fb.txt").read_bytes())
+    with open(os.path.join(os.fsencode(tmp_path), b"002_menu\xff.txt"), "wb") as stream:
+        stream.write("الرئيسية\nأخبار\nرياضة\n".encode())
+    shutil.copy(SEEDS / "000_35d6a8e2b6890355.txt", tmp_path / "003_after.txt")
+    (tmp_path / "004_export.jsonl").write_text(
+        "\n".join(
+            [
+                json.dumps(json.loads(record(url="https://example.org/s", title="خبر\ud800عاجل"))),
+                record(url="https://example.org/z", published="0000-00-00", text=BODY + " أولا"),
+                record(
+                    url="https://example.org/f",
+                    published="2050-01-01",
+                    crawled="2018-03-02T00:00:00Z",
+                    text=BODY + " ثانيا",
+                ),
+            ]
+        ),
+        encoding="utf-8",
+    )
+
+    code, out, _ = ingest(tmp_path)
+
+    assert code == 1  # the menu is rejected
+    assert summary_count(out, "added") == Article.objects.count() == 5
+    assert Article.objects.filter(original_name=f"{tmp_path}/001_bad\\xff\\xfename.txt").exists()
+    assert Article.objects.filter(original_name__endswith="003_after.txt").exists()
+    assert list(Rejection.objects.values_list("origin", flat=True)) == [f"{tmp_path}/002_menu\\xff.txt"]
+    assert Article.objects.get(url="https://example.org/s").title == "خبر\ufffdعاجل"
+    assert Article.objects.get(url="https://example.org/z").published_on is None
+    future = Article.objects.get(url="https://example.org/f")  # after its crawl: the crawl day instead
+    assert (future.published_on, future.date_origin) == (date(2018, 3, 2), Article.DateOrigin.CRAWL)
+    assert "index: up to date (5 articles)" in out

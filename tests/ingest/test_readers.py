@@ -17,7 +17,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.ingest.items import RawItem, Rejection
-from archive.ingest.readers import MB, ManifestError, load_manifest, read_paths, web_url
+from archive.ingest.readers import MB, ManifestError, load_manifest, read_paths, text_field, web_url
 
 from ..conftest import SEEDS
 
@@ -248,6 +248,26 @@ def test_bad_json_lines_are_rejected_and_the_others_go_on(tmp_path):
         ),
         Rejection(f"{path}:4", "line 4 is a JSON list, not an object"),
         Rejection(f"{path}:5", "line 5: published 'last tuesday' is not an ISO 8601 date"),
+    ]
+
+
+def test_a_records_odd_values_keep_the_record(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(
+        jsonl(
+            json.dumps(record(title="خبر\ud800عاجل")).encode(),  # a lone surrogate, escaped as JSON writes it
+            record(published="0000-00-00 00:00:00", url="https://example.org/2"),  # MySQL's "no date"
+            record(crawled="not a time", url="https://example.org/3"),
+            record(published="9999-12-31T23:59:59-05:00", url="https://example.org/4"),
+        )
+    )
+    results = read(path)
+    first, second, third = items(results)
+    assert first.record["title"] == "خبر\ud800عاجل" and text_field(first.record, "title") == "خبر\ufffdعاجل"
+    assert second.published is None and second.published_origin == ""
+    assert third.captured_at is None and third.published is not None
+    assert rejections(results) == [
+        Rejection(f"{path}:4", "line 4: published '9999-12-31T23:59:59-05:00' is out of range once in UTC")
     ]
 
 

@@ -1,13 +1,14 @@
 """Encoding detection on Arabic text: each common encoding round-trips, broken inputs get a clear reason."""
 
 import gzip
+import os
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.text.article import NotAnArticle
-from archive.text.encoding import binary_kind, decode, text_codec
+from archive.text.encoding import binary_kind, decode, text_codec, without_surrogates
 
 from ..conftest import SEEDS
 
@@ -149,3 +150,16 @@ def test_decode_only_ever_raises_not_an_article(data):
         assert str(error)
     else:
         assert text.strip() and text_codec(name)
+
+
+@given(st.text())
+def test_text_without_surrogates_encodes_and_keeps_every_other_character(text):
+    clean = without_surrogates(text)
+    clean.encode("utf-8")
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        assert clean == text
+
+
+def test_a_file_names_odd_bytes_are_escaped_and_a_json_surrogate_replaced():
+    assert without_surrogates(os.fsdecode(b"bad\xff\xfe.html")) == "bad\\xff\\xfe.html"
+    assert without_surrogates("خبر\ud800عاجل") == "خبر\ufffdعاجل"
