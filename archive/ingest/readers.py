@@ -48,7 +48,15 @@ class WarcLinesUnbounded(ValueError):
     """A WARC whose header lines, or blank lines between records, would be read without end."""
 
 
-_WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error, WarcLinesUnbounded)
+class WarcHeaderUnreadable(ValueError):
+    """A WARC record header without the length of its block."""
+
+
+_WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error, WarcLinesUnbounded, WarcHeaderUnreadable)
+# Where reading resumes after an unreadable record; at most this many times in one file.
+_GZIP_MEMBER = _GZIP_MAGIC + b"\x08"
+_WARC_LINE = b"\nWARC/1."
+MAX_WARC_RESYNCS = 1000
 # An uncompressed WARC ends with the two CRLFs that follow its last record.
 _WARC_TRAILER = 4
 # Decompressed JSON Lines are scanned this much at a time; runs of blank lines are skipped in one step.
@@ -433,48 +441,89 @@ def _read_warc(path: Path, manifest: Manifest | None, limits: Limits) -> Iterato
     warcio stops quietly on a file cut short: a record cut inside its payload is caught by the bytes its
     Content-Length still owes, one cut inside its header by the file's bytes left after the last record.
     In a compressed file, the records' lengths add up to what it expands to, bounded before it is read.
+    A record warcio cannot parse is rejected, and reading resumes at the next record's start (the next
+    gzip member, or the next "WARC/1." line), so one bad record loses only itself.
     """
     number = end = expanded = 0
     found = False
     with open(path, "rb") as stream:
         compressed = _is_gzip(stream)
         slack = 0 if compressed else _WARC_TRAILER
-        records = ArchiveIterator(stream)
-        _bound_lines(records.reader)
-        try:
-            for number, record in enumerate(records, 1):
-                origin = f"{path}#record-{number}"
-                length = (record.rec_headers.get_header("Content-Length") or "").strip()
-                if not length.isdigit():
-                    yield Rejection(origin, "WARC record cut short inside its header")
+        start: int | None = 0
+        resyncs = read = 0  # read: the records handled whole
+        while start is not None:
+            stream.seek(start)
+            records = ArchiveIterator(stream)
+            _bound_lines(records.reader)
+            try:
+                for record in records:
+                    number += 1
+                    origin = f"{path}#record-{number}"
+                    length = (record.rec_headers.get_header("Content-Length") or "").strip()
+                    if not length.isdigit():
+                        raise WarcHeaderUnreadable("WARC record cut short inside its header")
+                    expanded += int(length)
+                    if compressed and expanded > limits.max_decompressed:
+                        reason = f"WARC file expands to over the {_amount(limits.max_decompressed)} limit"
+                        yield Rejection(origin, reason)
+                        return
+                    item = _warc_item(origin, record, int(length), limits.max_bytes)
+                    end = start + records.get_record_offset() + records.get_record_length()
+                    if record.raw_stream.limit:
+                        reason = (
+                            f"WARC record truncated: {record.raw_stream.limit} of its {length} bytes missing"
+                        )
+                        yield Rejection(origin, reason)
+                        return
+                    if isinstance(item, RawItem):
+                        item = _with_manifest(item, manifest and manifest.lookup(url=item.url))
+                    if item:
+                        found = True
+                        yield item
+                    read = number
+                start = None
+            # Beyond ArchiveLoadFailed, warcio trips over malformed input with AttributeError, TypeError...
+            except Exception as err:
+                number = max(number, read + 1)  # the record that failed, whether warcio or we gave up on it
+                if isinstance(err, WarcHeaderUnreadable):
+                    reason = str(err)
+                else:
+                    detail = err if isinstance(err, _WARC_ERRORS) else "malformed or cut short"
+                    reason = f"unreadable WARC record: {detail}"
+                yield Rejection(f"{path}#record-{number}", reason)
+                resyncs += 1
+                start = _next_warc_record(stream, max(end, start), compressed)
+                if start is None or resyncs > MAX_WARC_RESYNCS:
                     return
-                expanded += int(length)
-                if compressed and expanded > limits.max_decompressed:
-                    reason = f"WARC file expands to over the {_amount(limits.max_decompressed)} limit"
-                    yield Rejection(origin, reason)
-                    return
-                item = _warc_item(origin, record, int(length), limits.max_bytes)
-                end = records.get_record_offset() + records.get_record_length()
-                if record.raw_stream.limit:
-                    reason = f"WARC record truncated: {record.raw_stream.limit} of its {length} bytes missing"
-                    yield Rejection(origin, reason)
-                    return
-                if isinstance(item, RawItem):
-                    item = _with_manifest(item, manifest and manifest.lookup(url=item.url))
-                if item:
-                    found = True
-                    yield item
-        # Beyond ArchiveLoadFailed, warcio trips over malformed input with AttributeError, TypeError...
-        except Exception as err:
-            detail = err if isinstance(err, _WARC_ERRORS) else "malformed or cut short"
-            yield Rejection(f"{path}#record-{number + 1}", f"unreadable WARC record: {detail}")
-            return
+                read = number
         if os.fstat(stream.fileno()).st_size - end > slack:
             yield Rejection(f"{path}#record-{number + 1}", "WARC record cut short inside its header")
         elif not found:
             yield Rejection(
                 str(path), f"no HTML records among its {number} WARC records" if number else "no records"
             )
+
+
+def _next_warc_record(stream, after: int, compressed: bool) -> int | None:
+    """Where the record after the unreadable one at `after` starts: the next gzip member, or the next
+    line that opens a WARC header; None when there is none."""
+    stream.seek(after)
+    skipped = 0
+    while (byte := stream.read(1)) and byte in b" \t\r\n" and skipped < MAX_WARC_LINE:
+        skipped += 1
+    at = after + skipped + 1
+    marker = _GZIP_MEMBER if compressed else _WARC_LINE
+    overlap = len(marker) - 1
+    stream.seek(at)
+    while chunk := stream.read(_CHUNK):
+        found = chunk.find(marker)
+        if found >= 0:
+            return at + found + (0 if compressed else 1)
+        if len(chunk) < _CHUNK:
+            return None
+        at += len(chunk) - overlap
+        stream.seek(at)
+    return None
 
 
 def _bound_lines(reader) -> None:

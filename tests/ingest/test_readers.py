@@ -1,10 +1,12 @@
 """Readers: every input becomes raw items or rejections with a reason; one bad part never stops the rest."""
 
+import functools
 import gzip
 import io
 import itertools
 import json
 import os
+import re
 import tempfile
 import zlib
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -200,6 +202,55 @@ def test_a_warc_cut_inside_a_record_header(tmp_path):
     assert [i.url for i in items(results)] == ["https://example.org/a"]
     (broken,) = rejections(results)[1:]
     assert broken.origin == f"{tmp_path / 'crawl.warc'}#record-4" and "cut short" in broken.reason
+
+
+@functools.cache
+def three_records(compressed: bool) -> tuple[bytes, ...]:
+    """Three article records of a WARC, each as written (a gzip member each when compressed); written
+    once, as each record has its own id and time."""
+    parts = []
+    for url in ("https://example.org/a", "https://example.org/bad", "https://example.org/c"):
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=compressed)
+        writer.write_record(warc_record(writer, url))
+        parts.append(buffer.getvalue())
+    return tuple(parts)
+
+
+def no_target_uri(record: bytes) -> bytes:
+    return re.sub(rb"WARC-Target-URI: [^\r]*\r\n", b"", record)
+
+
+def not_a_warc_header(record: bytes) -> bytes:
+    return record.replace(b"WARC/1.0\r\n", b"WARC/9.9\r\n", 1)
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+@pytest.mark.parametrize("damage", [no_target_uri, not_a_warc_header])
+def test_an_unreadable_warc_record_loses_only_itself(tmp_path, compressed, damage):
+    first, middle, last = three_records(compressed)
+    middle = gzip.compress(damage(gzip.decompress(middle))) if compressed else damage(middle)
+    path = tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc")
+    path.write_bytes(first + middle + last)
+    results = read(path)
+    assert [i.url for i in items(results)] == ["https://example.org/a", "https://example.org/c"]
+    assert items(results)[1].origin == f"{path}#record-3"
+    (rejection,) = rejections(results)
+    assert rejection.origin == f"{path}#record-2" and rejection.reason.startswith("unreadable WARC record")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_a_compressed_warc_with_a_record_overwritten_anywhere_keeps_the_others(data):
+    first, middle, last = three_records(compressed=True)
+    at = data.draw(st.integers(0, len(middle) - 1))
+    size = data.draw(st.integers(1, len(middle) - at))
+    noise = data.draw(st.binary(min_size=size, max_size=size))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "crawl.warc.gz"
+        path.write_bytes(first + middle[:at] + noise + middle[at + size :] + last)
+        urls = [i.url for i in items(read(path))]
+    assert urls[0] == "https://example.org/a" and urls[-1] == "https://example.org/c"
 
 
 def test_a_warc_record_over_the_size_limit(tmp_path):
