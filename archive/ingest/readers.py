@@ -52,8 +52,9 @@ class WarcHeaderUnreadable(ValueError):
     """A WARC record header without the length of its block."""
 
 
-_WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error, WarcLinesUnbounded, WarcHeaderUnreadable)
-# Where reading resumes after an unreadable record; at most this many times in one file.
+_WARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, zlib.error, WarcLinesUnbounded)
+# After an unreadable record, reading resumes at the next gzip member or WARC header line, at most
+# MAX_WARC_RESYNCS times in one file.
 _GZIP_MEMBER = _GZIP_MAGIC + b"\x08"
 _WARC_LINE = b"\nWARC/1."
 MAX_WARC_RESYNCS = 1000

@@ -34,6 +34,8 @@ _MAX_CATEGORIES = 3
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 # Authors taken from logo or image markup ("Sputnik https; Cdnarabic; I; Logo Png").
 _JUNK_AUTHOR = re.compile(r"https?\b|www\.|\blogo\b|\b(png|jpe?g|svg|gif)\b", re.IGNORECASE)
+# What a title's separators are made of, stripped from the ends of its parts.
+_SEPARATOR_CHARS = " -–—|:•»«"
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[-–—|:•»«]+|::)\s+")
 _MAX_JSON_LD = 200_000  # characters of one JSON-LD block read; a page's own is far smaller
 _BLOCKS = frozenset(
@@ -250,11 +252,11 @@ def _site_name_part(name: str, host: str) -> str:
     """The name in a site name that carries a tagline ("YJC | آخرین اخبار ایران و جهان"): the part
     the outlet table knows, else the part the host spells, else the first, which is where sites put
     their name; a name the table knows whole, or with no separator, is itself."""
-    parts = [part.strip(" -–—|:•»«") for part in _TITLE_SEPARATORS.split(" ".join(name.split()))]
+    parts = [part.strip(_SEPARATOR_CHARS) for part in _TITLE_SEPARATORS.split(" ".join(name.split()))]
     parts = [part for part in parts if part]
     if len(parts) < 2 or outlets.resolve(name):
         return name
-    label = _compact(host.removeprefix("www.").split(".")[0]) if host else ""
+    label = _host_label(host)
     return (
         next((part for part in parts if outlets.resolve(part)), None)
         or next((part for part in parts if _is_site(part, set(), label)), None)
@@ -267,21 +269,26 @@ def strip_site_name(title: str, site_names: list[str], host: str = "") -> str:
     a name of the outlet or the markup's, or one the host spells ("SLF" on slf.ch, "Frollein Herr" on
     frolleinherr.com)."""
     keys = {name_key(name) for name in site_names if name_key(name)}
-    label = _compact(host.removeprefix("www.").split(".")[0]) if host else ""
+    label = _host_label(host)
     title = " ".join(title.split())
     while True:
         parts = _TITLE_SEPARATORS.split(title)
         if len(parts) < 2:
-            return title.strip(" -–—|:•»«")
+            return title.strip(_SEPARATOR_CHARS)
         if _is_site(parts[-1], keys, label):
-            shorter = title[: title.rfind(parts[-1])].rstrip(" -–—|:•»«")
+            shorter = title[: title.rfind(parts[-1])].rstrip(_SEPARATOR_CHARS)
         elif _is_site(parts[0], keys, label):
-            shorter = title[len(parts[0]) :].lstrip(" -–—|:•»«")
+            shorter = title[len(parts[0]) :].lstrip(_SEPARATOR_CHARS)
         else:
             return title
         if len(name_key(shorter).split()) < 2:  # a one-word "headline" is the site's menu, not its title
             return title
         title = shorter
+
+
+def _host_label(host: str) -> str:
+    """The name a host spells, compacted: "www.slf.ch" → "slf"; what a site name is compared with."""
+    return _compact(host.removeprefix("www.").split(".")[0]) if host else ""
 
 
 def _compact(text: str) -> str:
